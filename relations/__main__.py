@@ -1,0 +1,3 @@
+from relations.cli import main
+
+main()

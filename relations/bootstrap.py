@@ -1,0 +1,75 @@
+"""The composition root: the one place that builds the store, machine and clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from relations.domain.events import Event, Pair
+from relations.domain.machine import RelationMachine, default_machine
+
+if TYPE_CHECKING:
+    from relations.store.sql import SqlStore
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PairEvents(Protocol):
+    def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]: ...
+
+
+class EventReader(Protocol):
+    def reading(self) -> AbstractContextManager[PairEvents]: ...
+
+
+@dataclass
+class App:
+    """Everything a service needs, passed in explicitly so tests can swap any part.
+
+    The database is opened on first use: ``store`` (SQLAlchemy, migrated to the
+    current schema) for everything, ``reader`` for the commands that only read one
+    pair's events (stdlib sqlite3 when possible, to keep them fast).
+    """
+
+    url: str
+    machine: RelationMachine = field(default_factory=default_machine)
+    clock: Callable[[], datetime] = utc_now
+    today: Callable[[], date] = date.today
+
+    @cached_property
+    def store(self) -> SqlStore:
+        from relations.store.engine import engine_for
+        from relations.store.migrations import ensure_schema
+        from relations.store.sql import SqlStore
+
+        engine = engine_for(self.url)
+        ensure_schema(engine)
+        return SqlStore(engine)
+
+    @cached_property
+    def reader(self) -> EventReader:
+        if "store" not in self.__dict__ and self.url.startswith("sqlite:///"):
+            from relations.store.sqlite_reader import SqliteReader
+
+            fast = SqliteReader.open(Path(self.url.removeprefix("sqlite:///")))
+            if fast is not None:
+                return fast
+        return self.store
+
+
+def bootstrap(
+    url: str,
+    *,
+    machine: RelationMachine | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    today: Callable[[], date] = date.today,
+) -> App:
+    """Wire an App for the database at ``url``; the database is opened on first use."""
+    return App(url, machine or default_machine(), clock, today)

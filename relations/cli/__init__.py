@@ -1,0 +1,15 @@
+"""The `relations` command line: thin click commands over the services.
+
+Only click is imported at start-up; SQLAlchemy, Alembic and the services are imported
+inside the commands, so `relations --help` stays fast.
+"""
+
+from relations.cli import admin, queries, writes  # noqa: F401  (registers the commands)
+from relations.cli.app import cli
+
+
+def main() -> None:
+    cli(prog_name="relations")
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,122 @@
+"""Commands about the tool itself: event-types, diagram, info, demo."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from relations.cli.app import Settings, cli, pass_settings
+from relations.cli.output import echo_json, echo_table
+
+
+@cli.command("event-types")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def event_types(as_json: bool) -> None:
+    """Show the rule table: every event type, its effect, description and CAMEO code.
+
+    \b
+    Example:
+      relations event-types --json
+    """
+    from relations import views
+    from relations.domain.machine import default_machine
+
+    machine = default_machine()
+    types = list(machine.rules.event_types.values())
+    if as_json:
+        echo_json([views.event_type(t) for t in types])
+        return
+    states = machine.rules.states
+    rows = []
+    for t in types:
+        moves = [f"{s}->{machine.table.get((s, t.effect), 'invalid')}" for s in states]
+        rows.append([t.name, t.effect, t.cameo, " ".join(moves), t.description])
+    echo_table(["type", "effect", "cameo", "transitions", "description"], rows)
+
+
+@cli.command()
+def diagram() -> None:
+    """Print the state machine as a Mermaid diagram (paste it into any Mermaid viewer).
+
+    \b
+    Example:
+      relations diagram > machine.mmd
+    """
+    from relations.domain.machine import default_machine
+
+    click.echo(default_machine().mermaid())
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_settings
+def info(settings: Settings, as_json: bool) -> None:
+    """Show which database is in use, its schema and what it holds.
+
+    \b
+    Example:
+      relations --db postgresql://me@dbhost/relations info
+    """
+    from relations.config import masked
+    from relations.services.queries import counts
+    from relations.store.revision import SCHEMA_REVISION
+
+    app = settings.app()
+    found = counts(app)
+    facts = {
+        "database": masked(app.url),
+        "backend": app.store.engine.dialect.name,
+        "schema_revision": SCHEMA_REVISION,
+        "rules_digest": app.machine.rules.digest,
+        "events": found.pop("events"),
+        "pairs": {state: found.get(state, 0) for state in app.machine.rules.states},
+    }
+    if as_json:
+        echo_json(facts)
+        return
+    for key, value in facts.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        click.echo(f"{key + ':':17} {value}")
+
+
+@cli.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Load real histories (Peru-Mexico and others) into a demo database and show them.
+
+    The demo database is demo.db in your user data directory, unless --db is given.
+    Running it again changes nothing: every fixture event carries an external id.
+
+    \b
+    Example:
+      relations demo
+    """
+    from relations.config import default_db_path, masked, to_url
+    from relations.services.demo import load_fixtures
+
+    settings = ctx.find_object(Settings)
+    assert settings is not None
+    url = to_url(settings.db_option or str(default_db_path("demo.db")))
+    loaded = load_fixtures(settings.open(url))
+    created = sum(r.created for r in loaded.values())
+    known = sum(r.already_recorded for r in loaded.values())
+    click.echo(f"demo database: {masked(url)}")
+    click.echo(f"loaded {len(loaded)} fixture files: {created} new events, {known} already there\n")
+    click.echo("== Peru - Mexico: every event ==")
+    ctx.invoke(cli.commands["history"], country_a="PER", country_b="MEX", as_json=False)
+    click.echo("\n== Peru - Mexico: now ==")
+    ctx.invoke(cli.commands["status"], country_a="PER", country_b="MEX", as_of=None, as_json=False)
+    click.echo("\n== Peru - Mexico: as of 2024-01-01 ==")
+    ctx.invoke(
+        cli.commands["status"],
+        country_a="PER",
+        country_b="MEX",
+        as_of=date(2024, 1, 1),
+        as_json=False,
+    )
+    click.echo("\n== All pairs ==")
+    ctx.invoke(cli.commands["pairs"], wanted=None, as_json=False)
+    db = f"--db {settings.db_option} " if settings.db_option else f"--db {masked(url)} "
+    click.echo(f"\nNext: relations {db}status Ecuador Mexico --json")

@@ -1,0 +1,115 @@
+"""The click group, the shared --db option, and the translation of errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from relations import __version__
+from relations.domain.dates import parse_date
+from relations.domain.errors import InvalidInput, RelationsError
+
+if TYPE_CHECKING:
+    from relations.bootstrap import App
+
+
+class UserError(click.ClickException):
+    """A message for the user, with the exit code of the error behind it."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
+
+
+class RelationsGroup(click.Group):
+    """Turns domain and database errors into one clear message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RelationsError as exc:
+            raise UserError(str(exc), exc.exit_code) from None
+        except Exception as exc:
+            database_error = _database_error(exc, ctx)
+            if database_error is None:
+                raise
+            raise database_error from None
+
+
+def _database_error(exc: Exception, ctx: click.Context) -> UserError | None:
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.OperationalError):
+        return None
+    from relations.config import masked
+
+    settings = ctx.find_object(Settings)
+    where = masked(settings.url()) if settings else "the database"
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return UserError(f"database error on {where}: {reason}", 1)
+
+
+@dataclass
+class Settings:
+    db_option: str | None
+    _app: App | None = field(default=None, repr=False)
+
+    def url(self, default_name: str = "relations.db") -> str:
+        from relations.config import database_url
+
+        return database_url(self.db_option, default_name=default_name)
+
+    def app(self) -> App:
+        """The App for --db (or $RELATIONS_DB, or the default file), built once."""
+        return self._app or self.open(self.url())
+
+    def open(self, url: str) -> App:
+        """Use the database at ``url`` for the rest of this command."""
+        from relations.bootstrap import bootstrap
+
+        self._app = bootstrap(url)
+        return self._app
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click stubs
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value))
+        except InvalidInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateParam()
+
+
+@click.group(cls=RelationsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_option",
+    metavar="URL",
+    help="Database: a file path, sqlite:///path or postgresql://user@host/db. "
+    "Env: RELATIONS_DB. Default: relations.db in your user data directory.",
+)
+@click.version_option(__version__, prog_name="relations")
+@click.pass_context
+def cli(ctx: click.Context, db_option: str | None) -> None:
+    """Track the status of diplomatic relations between pairs of countries.
+
+    Every pair is normal, strained or severed; the status is derived from the events
+    you record (an asylum grant, an ambassador expelled, relations severed...).
+
+    \b
+    Try:  relations demo
+          relations status Peru Mexico
+    """
+    ctx.obj = Settings(db_option)

@@ -1,0 +1,110 @@
+"""Commands that write to the event log: record and import."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from relations.cli.app import DATE, Settings, cli, pass_settings
+from relations.cli.output import echo_json
+
+
+@cli.command()
+@click.argument("event_type")
+@click.argument("actor")
+@click.argument("targets", metavar="TARGET [TARGET ...]", nargs=-1, required=True)
+@click.option("--on", "occurred_on", type=DATE, required=True, help="When it happened.")
+@click.option("--summary", default="", help="What happened, in a sentence.")
+@click.option("--source", default="", help="URL or citation.")
+@click.option("--external-id", help="Your id for this event; re-recording it is a no-op.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_settings
+def record(
+    settings: Settings,
+    event_type: str,
+    actor: str,
+    targets: tuple[str, ...],
+    occurred_on: date,
+    summary: str,
+    source: str,
+    external_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record an event by ACTOR towards each TARGET (one event per target, all or none).
+
+    \b
+    Example:
+      relations record relations_severed Peru Mexico --on 2025-11-03 \\
+          --summary "Peru breaks relations over asylum for Betssy Chávez" \\
+          --source https://apnews.com/...
+    """
+    from relations import views
+    from relations.services.recording import record as record_events
+
+    results = record_events(
+        settings.app(),
+        event_type,
+        actor,
+        targets,
+        occurred_on,
+        summary=summary,
+        source=source,
+        external_id=external_id,
+    )
+    if as_json:
+        echo_json([views.recorded(r) for r in results])
+        return
+    for r in results:
+        if not r.created:
+            click.echo(
+                f"event {r.event_id} is already recorded with this external id and "
+                f"content: nothing changed ({r.pair} is {r.status_after})"
+            )
+            continue
+        click.echo(
+            f"recorded event {r.event_id}: {r.event_type} on {occurred_on}, "
+            f"{r.pair} {r.status_before} -> {r.status_after}"
+        )
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    help="File format (default: from the extension: .csv, .jsonl).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_settings
+def import_(settings: Settings, file: Path, fmt: str | None, as_json: bool) -> None:
+    """Import events from a CSV or JSON Lines FILE, all rows or none.
+
+    Columns (CSV header) or keys (JSONL): occurred_on, event_type, actor, target,
+    summary, source, external_id. Rows are applied in file order. If any row is
+    malformed or refused by the rules, nothing is written and every bad row is
+    listed with its line number. Rows whose external_id is already recorded with
+    the same content are skipped, so re-importing a file is safe.
+
+    \b
+    Example:
+      relations import fixtures/peru-mexico.jsonl
+    """
+    from relations.services.importing import import_file
+
+    result = import_file(settings.app(), file, fmt)
+    summary = {
+        "rows": result.rows,
+        "created": result.created,
+        "already_recorded": result.already_recorded,
+        "pairs": len(result.pairs),
+    }
+    if as_json:
+        echo_json(summary)
+        return
+    click.echo(
+        f"{file.name}: {result.rows} rows, {result.created} events recorded, "
+        f"{result.already_recorded} already recorded, {len(result.pairs)} pairs updated"
+    )

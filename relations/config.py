@@ -1,0 +1,52 @@
+"""Where the database is: --db, then $RELATIONS_DB, then a file in the user data directory.
+
+This and bootstrap.py are the only modules that read the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from relations.domain.errors import InvalidInput
+
+DB_ENV = "RELATIONS_DB"
+APP_NAME = "relations"
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path(name: str = "relations.db") -> Path:
+    return data_dir() / name
+
+
+def database_url(option: str | None, *, default_name: str = "relations.db") -> str:
+    """The SQLAlchemy URL to use, from --db, $RELATIONS_DB or the default file."""
+    chosen = option or os.environ.get(DB_ENV) or str(default_db_path(default_name))
+    return to_url(chosen)
+
+
+def to_url(text: str) -> str:
+    """Accept a URL or a plain file path; use psycopg 3 for PostgreSQL URLs."""
+    if not _SCHEME.match(text):
+        path = Path(text).expanduser().resolve()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInput(f"cannot create the folder for {path}: {exc.strerror}") from None
+        return f"sqlite:///{path}"
+    for prefix in ("postgres://", "postgresql://"):
+        if text.startswith(prefix):
+            return "postgresql+psycopg://" + text[len(prefix) :]
+    return text
+
+
+def masked(url: str) -> str:
+    """The URL with any password replaced by ***, safe to print or log."""
+    return re.sub(r"(://[^/:@]*:)[^@/]*@", r"\1***@", url)

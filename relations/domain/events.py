@@ -1,0 +1,88 @@
+"""Events are facts; a pair is the unordered pair of countries they concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from relations.domain.errors import InvalidInput
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Pair:
+    """Two different countries (alpha-3) in canonical, sorted order."""
+
+    first: str
+    second: str
+
+    @classmethod
+    def of(cls, a: str, b: str) -> Pair:
+        if a == b:
+            raise InvalidInput(f"a relation needs two different countries, got {a} twice")
+        return cls(*sorted((a, b)))
+
+    def involves(self, country: str) -> bool:
+        return country in (self.first, self.second)
+
+    def as_list(self) -> list[str]:
+        return [self.first, self.second]
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.second}"
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """An event as the user states it, before the log gives it an id."""
+
+    event_type: str
+    actor: str
+    target: str
+    occurred_on: date
+    summary: str = ""
+    source: str = ""
+    external_id: str | None = None
+
+    @property
+    def pair(self) -> Pair:
+        return Pair.of(self.actor, self.target)
+
+    def fact(self) -> tuple[str, str, str, date, str, str]:
+        """What must match for a repeated external id to be the same event."""
+        return (
+            self.event_type,
+            self.actor,
+            self.target,
+            self.occurred_on,
+            self.summary,
+            self.source,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A recorded event: the draft plus what the log adds."""
+
+    id: int
+    event_type: str
+    actor: str
+    target: str
+    occurred_on: date
+    summary: str
+    source: str
+    external_id: str | None
+    recorded_at: datetime
+
+    @property
+    def pair(self) -> Pair:
+        return Pair.of(self.actor, self.target)
+
+    def fact(self) -> tuple[str, str, str, date, str, str]:
+        return (
+            self.event_type,
+            self.actor,
+            self.target,
+            self.occurred_on,
+            self.summary,
+            self.source,
+        )

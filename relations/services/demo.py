@@ -1,0 +1,23 @@
+"""The demo: the real histories in fixtures/ loaded into a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import relations
+from relations.bootstrap import App
+from relations.services.importing import ImportResult, import_file
+
+
+def fixtures_dir() -> Path:
+    """fixtures/ from the repository, or its copy inside an installed wheel."""
+    package = Path(relations.__file__).resolve().parent
+    for candidate in (package / "_fixtures", package.parent / "fixtures"):
+        if candidate.is_dir() and any(candidate.glob("*.jsonl")):
+            return candidate
+    raise RuntimeError(f"fixtures not found next to {package}")
+
+
+def load_fixtures(app: App) -> dict[str, ImportResult]:
+    """Import every fixture file; re-running adds nothing (they carry external ids)."""
+    return {path.name: import_file(app, path) for path in sorted(fixtures_dir().glob("*.jsonl"))}

@@ -1,0 +1,110 @@
+"""Recording events: validate, append to the log, re-derive the pair's status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from relations.bootstrap import App
+from relations.domain.dates import not_after
+from relations.domain.errors import InvalidInput, Refused
+from relations.domain.events import Event, EventDraft, Pair
+from relations.domain.fold import fold
+from relations.domain.timeline import Timeline
+from relations.services import inputs
+from relations.store.rows import StoredStatus
+
+if TYPE_CHECKING:
+    from relations.store.sql import StoreTransaction
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    event_id: int
+    pair: Pair
+    event_type: str
+    status_before: str
+    status_after: str
+    created: bool  # False when the same external id and content were already recorded
+
+
+def record(
+    app: App,
+    event_type: str,
+    actor: str,
+    targets: Sequence[str],
+    occurred_on: date,
+    *,
+    summary: str = "",
+    source: str = "",
+    external_id: str | None = None,
+) -> list[Recorded]:
+    """Record one event per target, all in one transaction or none."""
+    kind = inputs.event_type(app.machine, event_type)
+    actor_code = inputs.country(actor)
+    target_codes = inputs.distinct([inputs.country(t) for t in targets], "target")
+    if not target_codes:
+        raise InvalidInput("give at least one target country")
+    if actor_code in target_codes:
+        raise InvalidInput(
+            f"a relation needs two different countries: {actor_code} is both actor and target"
+        )
+    if external_id is not None and len(target_codes) > 1:
+        raise InvalidInput("--external-id identifies one event: give a single target with it")
+    if external_id is not None and not external_id.strip():
+        raise InvalidInput("--external-id must not be empty")
+    not_after(occurred_on, app.today(), what="event date")
+    drafts = [
+        EventDraft(kind, actor_code, code, occurred_on, summary, source, external_id)
+        for code in target_codes
+    ]
+    with app.store.writing() as tx:
+        return [_record_one(app, tx, draft) for draft in drafts]
+
+
+def _record_one(app: App, tx: StoreTransaction, draft: EventDraft) -> Recorded:
+    pair = draft.pair
+    tx.lock_pair(pair)
+    log = tx.pair_events(pair)
+    timeline = Timeline(app.machine, pair, log)
+    before = timeline.status
+    if draft.external_id is not None:
+        existing = tx.by_external_ids([draft.external_id]).get(draft.external_id)
+        if existing is not None:
+            return _repeat(existing, draft, before)
+    timeline.add(draft)
+    version = tx.latest_version(pair) + 1
+    event_id = tx.append(draft, version, app.clock())
+    after = rebuild_status(app, tx, pair)
+    return Recorded(event_id, pair, draft.event_type, before, after.status, created=True)
+
+
+def _repeat(existing: Event, draft: EventDraft, status: str) -> Recorded:
+    if existing.fact() != draft.fact():
+        fields = ("event_type", "actor", "target", "occurred_on", "summary", "source")
+        pairs = zip(fields, existing.fact(), draft.fact(), strict=True)
+        differing = [name for name, old, new in pairs if old != new]
+        raise Refused(
+            f"external id {draft.external_id!r} is already recorded as event {existing.id} "
+            f"with a different {', '.join(differing)}; use a new external id for a new event"
+        )
+    return Recorded(existing.id, draft.pair, draft.event_type, status, status, created=False)
+
+
+def rebuild_status(app: App, tx: StoreTransaction, pair: Pair) -> StoredStatus:
+    """Re-derive the pair's stored status from its whole log (the projection)."""
+    log = tx.pair_events(pair)
+    folded = fold(app.machine, log)
+    stored = StoredStatus(
+        pair=pair,
+        status=folded.status,
+        since=folded.since,
+        cause_event_id=folded.cause.id if folded.cause else None,
+        event_count=len(log),
+        version=tx.latest_version(pair),
+        rules_digest=app.machine.rules.digest,
+    )
+    tx.save_status(stored)
+    return stored

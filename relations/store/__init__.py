@@ -1,0 +1,1 @@
+"""Persistence: the SQL schema, the SQL store, engines and migrations."""

@@ -1,0 +1,214 @@
+"""The SQL store: the event log and the status projection, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, or_, select, text
+
+from relations.domain.events import Event, EventDraft, Pair
+from relations.store.engine import WRITE
+from relations.store.rows import Appended, StoredStatus
+from relations.store.schema import events, pair_status
+
+BATCH = 5_000
+
+
+class SqlStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def writing(self) -> Iterator[StoreTransaction]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success."""
+        connection = self.engine.connect().execution_options(**{WRITE: True})
+        with connection, connection.begin():
+            yield StoreTransaction(connection)
+
+    @contextmanager
+    def reading(self) -> Iterator[StoreTransaction]:
+        """A read-only transaction: one consistent snapshot."""
+        with self.engine.connect() as connection, connection.begin():
+            yield StoreTransaction(connection)
+
+
+class StoreTransaction:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect.name
+
+    # -- writing ----------------------------------------------------------------
+
+    def lock_pair(self, pair: Pair) -> None:
+        """Serialise writers per pair. SQLite already serialises all writers."""
+        if self.dialect == "postgresql":
+            key = int.from_bytes(hashlib.sha1(str(pair).encode()).digest()[:8], "big", signed=True)
+            self.connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+    def latest_version(self, pair: Pair) -> int:
+        query = select(func.coalesce(func.max(events.c.version), 0)).where(_is_pair(pair))
+        return int(self.connection.execute(query).scalar_one())
+
+    def append(self, draft: EventDraft, version: int, recorded_at: datetime) -> int:
+        row = _row(draft, version, recorded_at)
+        result = self.connection.execute(events.insert().values(**row).returning(events.c.id))
+        return int(result.scalar_one())
+
+    def append_many(self, rows: Iterable[Appended], recorded_at: datetime) -> int:
+        """Bulk append in recording order; returns the number of rows written."""
+        written = 0
+        batch: list[dict[str, Any]] = []
+        for item in rows:
+            batch.append(_row(item.draft, item.version, recorded_at))
+            if len(batch) >= BATCH:
+                self.connection.execute(events.insert(), batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            self.connection.execute(events.insert(), batch)
+            written += len(batch)
+        return written
+
+    def save_status(self, stored: StoredStatus) -> None:
+        values = {
+            "pair_first": stored.pair.first,
+            "pair_second": stored.pair.second,
+            "status": stored.status,
+            "since": stored.since,
+            "cause_event_id": stored.cause_event_id,
+            "event_count": stored.event_count,
+            "version": stored.version,
+            "rules_digest": stored.rules_digest,
+        }
+        # Import only the dialect in use: the PostgreSQL one pulls in asyncio (~30 ms).
+        statement: Any
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+            statement = postgresql_insert(pair_status).values(**values)
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(pair_status).values(**values)
+        keys = ("pair_first", "pair_second")
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={k: v for k, v in values.items() if k not in keys},
+        )
+        self.connection.execute(statement)
+
+    # -- reading ----------------------------------------------------------------
+
+    def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]:
+        """The pair's events in fold order: (occurred_on, recording sequence)."""
+        query = select(events).where(_is_pair(pair))
+        if up_to is not None:
+            query = query.where(events.c.occurred_on <= up_to)
+        query = query.order_by(events.c.occurred_on, events.c.id)
+        return [_event(row) for row in self.connection.execute(query)]
+
+    def by_external_ids(self, external_ids: Sequence[str]) -> dict[str, Event]:
+        found: dict[str, Event] = {}
+        for start in range(0, len(external_ids), 500):
+            chunk = external_ids[start : start + 500]
+            query = select(events).where(events.c.external_id.in_(chunk))
+            for row in self.connection.execute(query):
+                found[row.external_id] = _event(row)
+        return found
+
+    def event(self, event_id: int) -> Event | None:
+        row = self.connection.execute(select(events).where(events.c.id == event_id)).first()
+        return _event(row) if row else None
+
+    def find_events(
+        self,
+        *,
+        countries: Sequence[str] = (),
+        types: Sequence[str] = (),
+        start: date | None = None,
+        end: date | None = None,
+    ) -> list[Event]:
+        query = select(events)
+        if countries:
+            query = query.where(or_(events.c.actor.in_(countries), events.c.target.in_(countries)))
+        if types:
+            query = query.where(events.c.event_type.in_(types))
+        if start is not None:
+            query = query.where(events.c.occurred_on >= start)
+        if end is not None:
+            query = query.where(events.c.occurred_on <= end)
+        query = query.order_by(events.c.occurred_on, events.c.id)
+        return [_event(row) for row in self.connection.execute(query)]
+
+    def statuses(self, status: str | None = None) -> list[StoredStatus]:
+        query = select(pair_status).order_by(pair_status.c.pair_first, pair_status.c.pair_second)
+        if status is not None:
+            query = query.where(pair_status.c.status == status)
+        return [_stored(row) for row in self.connection.execute(query)]
+
+    def stored_status(self, pair: Pair) -> StoredStatus | None:
+        query = select(pair_status).where(
+            and_(pair_status.c.pair_first == pair.first, pair_status.c.pair_second == pair.second)
+        )
+        row = self.connection.execute(query).first()
+        return _stored(row) if row else None
+
+    def counts(self) -> dict[str, int]:
+        total = self.connection.execute(select(func.count()).select_from(events)).scalar_one()
+        by_status: dict[str, int] = dict(
+            self.connection.execute(
+                select(pair_status.c.status, func.count()).group_by(pair_status.c.status)
+            ).all()
+        )
+        return {"events": int(total), **{k: int(v) for k, v in by_status.items()}}
+
+
+def _is_pair(pair: Pair) -> Any:
+    return and_(events.c.pair_first == pair.first, events.c.pair_second == pair.second)
+
+
+def _row(draft: EventDraft, version: int, recorded_at: datetime) -> dict[str, Any]:
+    pair = draft.pair
+    return {
+        "pair_first": pair.first,
+        "pair_second": pair.second,
+        "version": version,
+        "event_type": draft.event_type,
+        "actor": draft.actor,
+        "target": draft.target,
+        "occurred_on": draft.occurred_on,
+        "summary": draft.summary,
+        "source": draft.source,
+        "external_id": draft.external_id,
+        "recorded_at": recorded_at.astimezone(UTC).replace(tzinfo=None),  # stored as naive UTC
+    }
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        id=row.id,
+        event_type=row.event_type,
+        actor=row.actor,
+        target=row.target,
+        occurred_on=row.occurred_on,
+        summary=row.summary,
+        source=row.source,
+        external_id=row.external_id,
+        recorded_at=row.recorded_at.replace(tzinfo=UTC),
+    )
+
+
+def _stored(row: Any) -> StoredStatus:
+    return StoredStatus(
+        pair=Pair(row.pair_first, row.pair_second),
+        status=row.status,
+        since=row.since,
+        cause_event_id=row.cause_event_id,
+        event_count=row.event_count,
+        version=row.version,
+        rules_digest=row.rules_digest,
+    )
