@@ -28,6 +28,8 @@ class PairEvents(Protocol):
 class EventReader(Protocol):
     def reading(self) -> AbstractContextManager[PairEvents]: ...
 
+    def close(self) -> None: ...
+
 
 @dataclass
 class App:
@@ -62,6 +64,14 @@ class App:
             if fast is not None:
                 return fast
         return self.store
+
+    def close(self) -> None:
+        """Release database connections (each command calls this when it ends)."""
+        if "store" in self.__dict__:
+            self.store.engine.dispose()
+        reader = self.__dict__.get("reader")
+        if reader is not None and reader is not self.__dict__.get("store"):
+            reader.close()
 
 
 def bootstrap(

@@ -70,8 +70,14 @@ class Settings:
         """Use the database at ``url`` for the rest of this command."""
         from relations.bootstrap import bootstrap
 
+        if self._app is not None:
+            self._app.close()
         self._app = bootstrap(url)
         return self._app
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
 
 
 pass_settings = click.make_pass_decorator(Settings)
@@ -113,3 +119,4 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
           relations status Peru Mexico
     """
     ctx.obj = Settings(db_option)
+    ctx.call_on_close(ctx.obj.close)

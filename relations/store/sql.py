@@ -22,6 +22,9 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def close(self) -> None:
+        self.engine.dispose()
+
     @contextmanager
     def writing(self) -> Iterator[StoreTransaction]:
         """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success."""

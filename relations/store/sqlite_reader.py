@@ -50,6 +50,9 @@ class SqliteReader:
         finally:
             self.connection.execute("COMMIT")
 
+    def close(self) -> None:
+        self.connection.close()
+
     def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]:
         query = f"SELECT {_COLUMNS} FROM events WHERE pair_first = ? AND pair_second = ?"
         params: list[str] = [pair.first, pair.second]

@@ -1,0 +1,47 @@
+"""The fast stdlib-sqlite3 reader returns exactly what the SQLAlchemy store returns."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from relations.bootstrap import App, bootstrap
+from relations.services.demo import load_fixtures
+from relations.store.sql import SqlStore
+from relations.store.sqlite_reader import SqliteReader
+
+
+def test_reader_equals_store_for_every_pair_and_date(tmp_path: Path) -> None:
+    app = bootstrap(f"sqlite:///{tmp_path / 'r.db'}")
+    load_fixtures(app)
+    reader = SqliteReader.open(tmp_path / "r.db")
+    assert reader is not None
+    with app.store.reading() as tx, reader.reading() as fast:
+        pairs = [s.pair for s in tx.statuses()]
+        assert len(pairs) == 4
+        for pair in pairs:
+            for up_to in (None, date(2016, 1, 3), date(2022, 12, 20), date(2024, 1, 1)):
+                assert fast.pair_events(pair, up_to) == tx.pair_events(pair, up_to)
+    reader.close()
+    app.close()
+
+
+def test_app_reads_through_the_fast_reader_only_when_the_schema_is_current(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    fresh = bootstrap(f"sqlite:///{path}")
+    assert isinstance(fresh.reader, SqlStore), "no file yet: the store creates it"
+    fresh.close()
+    app: App = bootstrap(f"sqlite:///{path}")
+    assert isinstance(app.reader, SqliteReader)
+    app.close()
+
+
+def test_reader_refuses_a_database_of_another_schema(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        connection.execute("INSERT INTO alembic_version VALUES ('0000')")
+    assert SqliteReader.open(path) is None
+    assert SqliteReader.open(tmp_path / "missing.db") is None
