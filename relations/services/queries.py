@@ -46,7 +46,7 @@ def history(app: App, a: str, b: str) -> list[Step[Event]]:
 
 def pairs(app: App, status: str | None = None) -> list[StoredStatus]:
     """Every pair that has events, with its current status (from the projection)."""
-    wanted = inputs.status(app.machine, status) if status else None
+    wanted = inputs.status(app.machine, status) if status is not None else None
     with app.store.reading() as tx:
         return tx.statuses(wanted)
 
