@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,6 +23,8 @@ def utc_now() -> datetime:
 
 class PairEvents(Protocol):
     def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]: ...
+
+    def pair_logs(self, countries: Sequence[str] = ()) -> Iterator[tuple[Pair, list[Event]]]: ...
 
 
 class EventReader(Protocol):

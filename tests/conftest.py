@@ -25,7 +25,7 @@ from relations.store.migrations import ensure_schema
 
 POSTGRES_URL = os.environ.get("RELATIONS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-TABLES = ("pair_status", "events")
+TABLES = ("pair_status", "events", "reports", "apscheduler_jobs")
 
 
 @pytest.fixture(scope="session")
@@ -172,3 +172,34 @@ def pytest_report_header() -> list[str]:
 
     backends = ", ".join(BACKENDS)
     return [f"relations under test: {relations.__file__}", f"database backends: {backends}"]
+
+
+class Clock:
+    """A clock the test moves by hand: no test waits on a real timer."""
+
+    def __init__(self, now: Any) -> None:
+        self.now = now
+
+    def __call__(self) -> Any:
+        return self.now
+
+    def advance(self, **delta: float) -> Any:
+        from datetime import timedelta
+
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    from datetime import UTC, datetime
+
+    return Clock(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def clocked_app(db_url: str, clock: Clock) -> Iterator[App]:
+    """An App whose time is ``clock``'s (the dates it accepts follow it too)."""
+    application = bootstrap(db_url, clock=clock, today=lambda: clock().date())
+    yield application
+    application.close()

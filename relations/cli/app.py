@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from relations import __version__
-from relations.domain.dates import parse_date
+from relations.domain.dates import parse_date, parse_timestamp
 from relations.domain.errors import InvalidInput, RelationsError
 
 if TYPE_CHECKING:
@@ -96,6 +96,23 @@ class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic only in n
 
 
 DATE = DateParam()
+
+
+class TimestampParam(click.ParamType):  # type: ignore[type-arg]
+    name = "DATETIME"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_timestamp(str(value))
+        except InvalidInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+TIMESTAMP = TimestampParam()
 
 
 @click.group(cls=RelationsGroup, context_settings={"help_option_names": ["-h", "--help"]})

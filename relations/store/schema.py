@@ -4,19 +4,24 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 
 from relations.store.revision import SCHEMA_REVISION
 
-__all__ = ["SCHEMA_REVISION", "events", "metadata", "pair_status"]
+__all__ = [
+    "SCHEMA_REVISION", "apscheduler_jobs", "events", "metadata", "pair_status", "reports",
+]  # fmt: skip
 
 metadata = MetaData(
     naming_convention={
@@ -63,4 +68,32 @@ pair_status = Table(
     Column("version", Integer, nullable=False),
     Column("rules_digest", String(16), nullable=False),
     Index(None, "status"),
+)
+
+# Every report file written (or that failed to be written), for `relations reports list`
+# and so each schedule's next period starts where its last written report ended.
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("schedule", String(200), nullable=True),  # null: written by `relations report`
+    Column("period_start", DateTime, nullable=False),
+    Column("period_end", DateTime, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("countries", Text, nullable=False),  # JSON list of alpha-3 codes
+    Column("path", Text, nullable=False),
+    Column("generated_at", DateTime, nullable=False),
+    Column("checksum", String(64), nullable=True),  # sha256 of the file; null if it failed
+    Column("error", Text, nullable=True),  # why the file could not be written
+    Index(None, "schedule", "period_end"),
+)
+
+# APScheduler 3's SQLAlchemyJobStore table, created here so the schema has one owner
+# (the job store's own create() is then a no-op). Same definition as apscheduler's.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
 )

@@ -6,12 +6,14 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text
 
 from relations.domain.events import Event, EventDraft, Pair
 from relations.store.engine import WRITE
+from relations.store.report_registry import ReportRegistry
 from relations.store.rows import Appended, StoredStatus
 from relations.store.schema import events, pair_status
 
@@ -105,6 +107,24 @@ class StoreTransaction:
         self.connection.execute(statement)
 
     # -- reading ----------------------------------------------------------------
+
+    @property
+    def reports(self) -> ReportRegistry:
+        return ReportRegistry(self.connection)
+
+    def pair_logs(self, countries: Sequence[str] = ()) -> Iterator[tuple[Pair, list[Event]]]:
+        """Every pair's events in fold order, one pair at a time, streamed."""
+        query = select(events)
+        if countries:
+            query = query.where(
+                or_(events.c.pair_first.in_(countries), events.c.pair_second.in_(countries))
+            )
+        query = query.order_by(
+            events.c.pair_first, events.c.pair_second, events.c.occurred_on, events.c.id
+        )
+        rows = self.connection.execution_options(yield_per=20_000).execute(query)
+        for (first, second), group in groupby(rows, key=lambda r: (r.pair_first, r.pair_second)):
+            yield Pair(first, second), [_event(row) for row in group]
 
     def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]:
         """The pair's events in fold order: (occurred_on, recording sequence)."""

@@ -10,9 +10,10 @@ Events: tests/test_store_contract.py checks they agree on every pair and date.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from itertools import groupby
 from pathlib import Path
 
 from relations.domain.events import Event, Pair
@@ -50,6 +51,16 @@ class SqliteReader:
         finally:
             self.connection.execute("COMMIT")
 
+    def pair_logs(self, countries: Sequence[str] = ()) -> Iterator[tuple[Pair, list[Event]]]:
+        query = f"SELECT pair_first, pair_second, {_COLUMNS} FROM events"
+        params: list[str] = []
+        if countries:
+            marks = ", ".join("?" * len(countries))
+            query += f" WHERE pair_first IN ({marks}) OR pair_second IN ({marks})"
+            params = [*countries, *countries]
+        query += " ORDER BY pair_first, pair_second, occurred_on, id"
+        return _pairs_of(self.connection.execute(query, params))
+
     def close(self) -> None:
         self.connection.close()
 
@@ -61,6 +72,11 @@ class SqliteReader:
             params.append(up_to.isoformat())
         query += " ORDER BY occurred_on, id"
         return [_event(row) for row in self.connection.execute(query, params)]
+
+
+def _pairs_of(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[Pair, list[Event]]]:
+    for (first, second), group in groupby(rows, key=lambda r: (r[0], r[1])):
+        yield Pair(str(first), str(second)), [_event(row[2:]) for row in group]
 
 
 def _event(row: tuple[object, ...]) -> Event:

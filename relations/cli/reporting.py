@@ -1,0 +1,269 @@
+"""Commands for reports: report, schedule add/list/remove, serve, reports list."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from relations.cli.app import TIMESTAMP, Settings, cli, pass_settings
+from relations.cli.output import echo_json, echo_table
+
+FORMAT_CHOICE = click.Choice(["markdown", "html", "json", "csv"])
+
+
+@cli.command()
+@click.option("--from", "start", type=TIMESTAMP, help="Period start (default: 7 days before --to).")
+@click.option("--to", "end", type=TIMESTAMP, help="Period end, excluded (default: now).")
+@click.option(
+    "--country", "countries", multiple=True, help="Only pairs involving this country (repeatable)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMAT_CHOICE,
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) and register it, instead of stdout.",
+)
+@pass_settings
+def report(
+    settings: Settings,
+    start: datetime | None,
+    end: datetime | None,
+    countries: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Report on a period: status changes, pairs strained or severed, events recorded.
+
+    Times are UTC unless they carry an offset. HTML is one self-contained file with a
+    status timeline per pair; JSON follows the schema in the README; CSV is the table
+    of status changes.
+
+    \b
+    Examples:
+      relations report --country Peru --from 2025-11-01 --to 2025-12-01
+      relations report --format html --output week.html
+    """
+    from relations.reports.render import render
+    from relations.services import reporting
+
+    app = settings.app()
+    built = reporting.build(app, start, end, countries)
+    if output is None:
+        click.echo(render(built, fmt), nl=False)
+        return
+    entry = reporting.save(app, built, fmt, output.expanduser().resolve())
+    click.echo(f"wrote report {entry.id} to {entry.path} (sha256 {entry.checksum})", err=True)
+
+
+@cli.group()
+def schedule() -> None:
+    """Schedules of periodic reports, written by `relations serve`.
+
+    \b
+    Example:
+      relations schedule add weekly --cron "0 8 * * 1" --format html --output-dir reports/
+    """
+
+
+@schedule.command("add")
+@click.argument("name")
+@click.option("--cron", help='Five-field crontab expression, e.g. "0 8 * * 1" (Mondays 08:00).')
+@click.option("--every", help="A fixed interval: 30s, 15m, 6h, 1d, 1w.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMAT_CHOICE,
+    default="markdown",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the report files.",
+)
+@click.option(
+    "--country", "countries", multiple=True, help="Only pairs involving this country (repeatable)."
+)
+@click.option("--timezone", help="Time zone of the schedule (default UTC), e.g. America/Lima.")
+@pass_settings
+def schedule_add(
+    settings: Settings,
+    name: str,
+    cron: str | None,
+    every: str | None,
+    fmt: str,
+    output_dir: Path,
+    countries: tuple[str, ...],
+    timezone: str | None,
+) -> None:
+    """Add a schedule NAME. Each of its reports covers the time since its previous one.
+
+    \b
+    Examples:
+      relations schedule add daily --every 1d
+      relations schedule add lima-monday --cron "0 8 * * 1" --timezone America/Lima --country PE
+    """
+    from relations.services import schedules
+
+    added = schedules.add(
+        settings.app(), name, cron=cron, every=every, fmt=fmt, output_dir=output_dir,
+        countries=countries, timezone=timezone,
+    )  # fmt: skip
+    click.echo(f"added schedule {added.name}: {added.spec.describe()}, {added.format} "
+               f"reports to {added.output_dir}")  # fmt: skip
+
+
+@schedule.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_settings
+def schedule_list(settings: Settings, as_json: bool) -> None:
+    """List the schedules, with their next run and the end of their last report.
+
+    \b
+    Example:
+      relations schedule list --json
+    """
+    from relations.reports.render import timestamp
+    from relations.services import schedules
+
+    views = schedules.listing(settings.app())
+    rows = [
+        {
+            "name": v.schedule.name,
+            "trigger": v.schedule.kind,
+            "expression": v.schedule.expression,
+            "timezone": v.schedule.timezone,
+            "format": v.schedule.format,
+            "output_dir": v.schedule.output_dir,
+            "countries": v.schedule.countries,
+            "created_at": timestamp(v.schedule.started),
+            "next_run": timestamp(v.next_run) if v.next_run else None,
+            "last_period_end": timestamp(v.last_period_end) if v.last_period_end else None,
+        }
+        for v in views
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("no schedules; add one with `relations schedule add NAME --every 1d`")
+        return
+    echo_table(
+        ["name", "when", "format", "next run", "output dir"],
+        [[r["name"], f"{r['trigger']} {r['expression']} {r['timezone']}", r["format"],
+          r["next_run"], r["output_dir"]] for r in rows],
+    )  # fmt: skip
+
+
+@schedule.command("remove")
+@click.argument("name")
+@pass_settings
+def schedule_remove(settings: Settings, name: str) -> None:
+    """Remove the schedule NAME (its reports stay registered).
+
+    \b
+    Example:
+      relations schedule remove daily
+    """
+    from relations.services import schedules
+
+    schedules.remove(settings.app(), name)
+    click.echo(f"removed schedule {name}")
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Write every due report once and exit (for cron).")
+@pass_settings
+def serve(settings: Settings, once: bool) -> None:
+    """Run the report scheduler in the foreground (one per database; a second stands by).
+
+    Logs each report it writes. Stops cleanly on SIGTERM or Ctrl-C. Reports missed while
+    it was not running are written, as one report covering the whole gap, when it starts.
+
+    \b
+    Examples:
+      relations serve
+      relations serve --once     # from cron or a CI job
+    """
+    from relations.scheduling.daemon import run_once
+    from relations.scheduling.daemon import serve as run_daemon
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    for noisy in ("apscheduler", "transitions"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    app = settings.app()
+    if once:
+        written = run_once(app)
+        click.echo(f"wrote {written} report(s)", err=True)
+        return
+    run_daemon(app)
+
+
+@cli.group("reports")
+def reports_group() -> None:
+    """The registry of report files written by `relations serve` and `report --output`.
+
+    \b
+    Example:
+      relations reports list --json
+    """
+
+
+@reports_group.command("list")
+@click.option("--schedule", "schedule_name", help="Only the reports of this schedule.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_settings
+def reports_list(settings: Settings, schedule_name: str | None, as_json: bool) -> None:
+    """List every registered report: schedule, period, format, path, time, checksum.
+
+    Reports that could not be written are listed too, with the reason.
+
+    \b
+    Example:
+      relations reports list --schedule daily
+    """
+    from relations.reports.render import timestamp
+    from relations.services import reporting
+
+    entries = reporting.registered(settings.app(), schedule_name)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": e.id,
+            "schedule": e.schedule,
+            "period": {"from": timestamp(e.period_start), "to": timestamp(e.period_end)},
+            "format": e.format,
+            "countries": e.countries,
+            "path": e.path,
+            "generated_at": timestamp(e.generated_at),
+            "checksum": e.checksum,
+            "status": "written" if e.written else "failed",
+            "error": e.error,
+        }
+        for e in entries
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("no reports yet")
+        return
+    echo_table(
+        ["id", "schedule", "from", "to", "format", "status", "path"],
+        [[r["id"], r["schedule"], r["period"]["from"], r["period"]["to"], r["format"],
+          r["status"] if r["status"] == "written" else f"FAILED: {r['error']}", r["path"]]
+         for r in rows],
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Schedules of periodic reports: specs and triggers, periods, the job, the daemon."""

@@ -1,0 +1,112 @@
+"""`relations serve`: the scheduler in the foreground, one per database.
+
+A second `serve` on the same database stands by and takes over when the first stops
+or dies (see leader.py). SIGTERM and Ctrl-C stop it cleanly: the report being written
+is finished (files are written to a temporary name and renamed), then it exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from datetime import UTC
+from typing import Any
+
+from relations.bootstrap import App
+from relations.domain.errors import Refused
+from relations.scheduling import jobs
+from relations.scheduling.jobstore import JOB_DEFAULTS, job_store, schedule_of, scheduler_for_edits
+from relations.scheduling.leader import Leadership
+from relations.scheduling.periods import next_fire_time
+from relations.services.schedules import produce_due
+
+log = logging.getLogger("relations.serve")
+
+
+def run_once(app: App) -> int:
+    """Write every due schedule's report once and return how many were written."""
+    leadership = Leadership(app)
+    if not leadership.try_acquire():
+        raise Refused("another `relations serve` is running on this database; it writes the "
+                      "reports (stop it, or let it do the work)")  # fmt: skip
+    try:
+        return catch_up(app)
+    finally:
+        leadership.release()
+
+
+def catch_up(app: App, stopping: threading.Event | None = None) -> int:
+    """Write the due report of every schedule (one per schedule, covering any gap)."""
+    written = 0
+    now = app.clock()
+    with scheduler_for_edits(app) as scheduler:
+        for job in scheduler.get_jobs():
+            if stopping is not None and stopping.is_set():
+                break
+            schedule = schedule_of(job)
+            if produce_due(app, schedule, now) is not None:
+                written += 1
+            job.modify(next_run_time=next_fire_time(schedule.trigger(), now))
+    return written
+
+
+def serve(app: App, *, poll_seconds: float = 5.0, standby_seconds: float = 1.0) -> None:
+    """Run until SIGTERM or Ctrl-C. Blocks."""
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: Any) -> None:
+        # Only set a flag here: the scheduler may be starting, running or not yet built.
+        log.info("received %s: finishing the current report, then stopping",
+                 signal.Signals(signum).name)  # fmt: skip
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    leadership = Leadership(app)
+    try:
+        if not leadership.try_acquire():
+            log.info("another `relations serve` is running on this database: standing by")
+            while not stopping.is_set() and not leadership.try_acquire():
+                stopping.wait(standby_seconds)
+            if stopping.is_set():
+                return
+            log.info("the other `relations serve` stopped: taking over")
+        # Reports missed while no daemon ran: one per schedule, covering the whole gap.
+        catch_up(app, stopping)
+        if stopping.is_set():
+            return
+        scheduler = _scheduler(app, poll_seconds)
+        threading.Thread(target=_stop_when, args=(stopping, scheduler), daemon=True).start()
+        jobs.use(app)
+        log.info("serving the schedules of this database; stop with Ctrl-C or SIGTERM")
+        scheduler.start()
+    finally:
+        jobs.use(None)
+        leadership.release()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.info("stopped")
+
+
+def _stop_when(stopping: threading.Event, scheduler: Any) -> None:
+    """Shut the scheduler down once asked to, waiting for the report being written."""
+    stopping.wait()
+    while not scheduler.running:  # the stop can come while start() is still under way
+        time.sleep(0.05)
+    scheduler.shutdown(wait=True)
+
+
+def _scheduler(app: App, poll_seconds: float) -> Any:
+    from apscheduler.jobstores.memory import MemoryJobStore
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(
+        timezone=UTC,
+        jobstores={"default": job_store(app), "internal": MemoryJobStore()},
+        job_defaults=JOB_DEFAULTS,
+    )
+    scheduler.add_job(
+        jobs.keep_awake, "interval", seconds=poll_seconds, id="keep-awake", jobstore="internal"
+    )
+    return scheduler

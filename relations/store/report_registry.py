@@ -1,0 +1,87 @@
+"""The registry of report files: what was written, for which period, and what failed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from relations.store.schema import reports
+
+
+@dataclass(frozen=True, slots=True)
+class ReportEntry:
+    id: int
+    schedule: str | None
+    period_start: datetime
+    period_end: datetime
+    format: str
+    countries: list[str]
+    path: str
+    generated_at: datetime
+    checksum: str | None
+    error: str | None
+
+    @property
+    def written(self) -> bool:
+        return self.error is None
+
+
+class ReportRegistry:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, entry: ReportEntry) -> int:
+        values = {
+            "schedule": entry.schedule,
+            "period_start": _naive(entry.period_start),
+            "period_end": _naive(entry.period_end),
+            "format": entry.format,
+            "countries": json.dumps(entry.countries),
+            "path": entry.path,
+            "generated_at": _naive(entry.generated_at),
+            "checksum": entry.checksum,
+            "error": entry.error,
+        }
+        result = self.connection.execute(reports.insert().values(**values).returning(reports.c.id))
+        return int(result.scalar_one())
+
+    def last_written_end(self, schedule: str) -> datetime | None:
+        """Where the schedule's next period starts: the end of its last written report."""
+        query = select(func.max(reports.c.period_end)).where(
+            reports.c.schedule == schedule, reports.c.error.is_(None)
+        )
+        end = self.connection.execute(query).scalar()
+        return end.replace(tzinfo=UTC) if end else None
+
+    def entries(self, schedule: str | None = None) -> list[ReportEntry]:
+        query = select(reports).order_by(reports.c.id)
+        if schedule is not None:
+            query = query.where(reports.c.schedule == schedule)
+        return [_entry(row) for row in self.connection.execute(query)]
+
+    def get(self, report_id: int) -> ReportEntry | None:
+        row = self.connection.execute(select(reports).where(reports.c.id == report_id)).first()
+        return _entry(row) if row else None
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _entry(row: Any) -> ReportEntry:
+    return ReportEntry(
+        id=row.id,
+        schedule=row.schedule,
+        period_start=row.period_start.replace(tzinfo=UTC),
+        period_end=row.period_end.replace(tzinfo=UTC),
+        format=row.format,
+        countries=json.loads(row.countries),
+        path=row.path,
+        generated_at=row.generated_at.replace(tzinfo=UTC),
+        checksum=row.checksum,
+        error=row.error,
+    )
