@@ -25,7 +25,7 @@ from relations.store.migrations import ensure_schema
 
 POSTGRES_URL = os.environ.get("RELATIONS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-TABLES = ("pair_status", "events", "reports", "apscheduler_jobs")
+TABLES = ("pair_status", "event_effects", "events", "reports", "apscheduler_jobs")
 
 
 @pytest.fixture(scope="session")

@@ -84,6 +84,9 @@ def test_status_always_equals_a_fresh_rebuild(fresh_app: Any, attempts: Any) -> 
             assert stored.cause_event_id == (rebuilt.cause.id if rebuilt.cause else None)
             assert stored.event_count == len(log)
             assert all(step.valid for step in rebuilt.steps), "the log never holds invalid events"
+            assert tx.projections.pair_effects(pair) == [
+                (s.event.id, s.before, s.after, s.valid, s.changed) for s in rebuilt.steps
+            ], "event_effects equals a fresh fold"
             assert [e.id for e in log] == [i for _, i, _ in sorted(model[pair])]
 
     for pair in PAIRS:

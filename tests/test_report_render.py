@@ -94,3 +94,30 @@ def test_an_empty_period_says_so_plainly() -> None:
         assert "No status changed in this period" in out
     assert "| date | pair |" not in render(quiet, "markdown"), "no empty tables"
     assert json.loads(render(quiet, "json"))["empty"] is True
+
+
+def test_a_dense_timeline_row_is_thinned_to_what_can_be_seen() -> None:
+    from relations.reports.model import PairTimeline, Segment
+    from relations.reports.timeline import DENSE, chart
+
+    day = date(2000, 1, 1)
+    flips = [
+        Segment("strained" if n % 2 else "normal", day + timedelta(days=n),
+                day + timedelta(days=n + 1))
+        for n in range(9000)
+    ]  # fmt: skip
+    middle = day + timedelta(days=4000)
+    sparse = [
+        Segment("normal", day, middle),
+        Segment("severed", middle, day + timedelta(days=9000)),
+    ]
+    rows = [
+        PairTimeline(Pair("AAA", "BBB"), flips, []),
+        PairTimeline(Pair("CCC", "DDD"), sparse, []),
+    ]
+    drawn = chart(rows, ("normal", "strained", "severed"))
+    assert drawn is not None
+    dense_row, sparse_row = drawn.rows
+    assert len(flips) > DENSE and len(dense_row.bands) < DENSE
+    assert dense_row.bands[-1].start == flips[-1].start, "the status at the end is always drawn"
+    assert len(sparse_row.bands) == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -52,10 +51,12 @@ def _database_error(exc: Exception, ctx: click.Context) -> UserError | None:
     return UserError(f"database error on {where}: {reason}", 1)
 
 
-@dataclass
 class Settings:
-    db_option: str | None
-    _app: App | None = field(default=None, repr=False)
+    """What the group's options say, and the App they open (built on first use)."""
+
+    def __init__(self, db_option: str | None) -> None:
+        self.db_option = db_option
+        self._app: App | None = None
 
     def url(self, default_name: str = "relations.db") -> str:
         from relations.config import database_url

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from relations.cli.app import TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo_json, echo_table
+
+if TYPE_CHECKING:
+    pass
 
 FORMAT_CHOICE = click.Choice(["markdown", "html", "json", "csv"])
 
@@ -31,7 +32,7 @@ FORMAT_CHOICE = click.Choice(["markdown", "html", "json", "csv"])
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Write to this file (atomically) and register it, instead of stdout.",
 )
 @pass_settings
@@ -41,7 +42,7 @@ def report(
     end: datetime | None,
     countries: tuple[str, ...],
     fmt: str,
-    output: Path | None,
+    output: str | None,
 ) -> None:
     """Report on a period: status changes, pairs strained or severed, events recorded.
 
@@ -62,7 +63,9 @@ def report(
     if output is None:
         click.echo(render(built, fmt), nl=False)
         return
-    entry = reporting.save(app, built, fmt, output.expanduser().resolve())
+    from pathlib import Path
+
+    entry = reporting.save(app, built, fmt, Path(output).expanduser().resolve())
     click.echo(f"wrote report {entry.id} to {entry.path} (sha256 {entry.checksum})", err=True)
 
 
@@ -90,8 +93,8 @@ def schedule() -> None:
 )
 @click.option(
     "--output-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
+    type=click.Path(file_okay=False),
+    default="reports",
     show_default=True,
     help="Folder for the report files.",
 )
@@ -106,7 +109,7 @@ def schedule_add(
     cron: str | None,
     every: str | None,
     fmt: str,
-    output_dir: Path,
+    output_dir: str,
     countries: tuple[str, ...],
     timezone: str | None,
 ) -> None:
@@ -117,10 +120,12 @@ def schedule_add(
       relations schedule add daily --every 1d
       relations schedule add lima-monday --cron "0 8 * * 1" --timezone America/Lima --country PE
     """
+    from pathlib import Path
+
     from relations.services import schedules
 
     added = schedules.add(
-        settings.app(), name, cron=cron, every=every, fmt=fmt, output_dir=output_dir,
+        settings.app(), name, cron=cron, every=every, fmt=fmt, output_dir=Path(output_dir),
         countries=countries, timezone=timezone,
     )  # fmt: skip
     click.echo(f"added schedule {added.name}: {added.spec.describe()}, {added.format} "
@@ -199,6 +204,8 @@ def serve(settings: Settings, once: bool) -> None:
       relations serve
       relations serve --once     # from cron or a CI job
     """
+    import logging
+
     from relations.scheduling.daemon import run_once
     from relations.scheduling.daemon import serve as run_daemon
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
@@ -70,7 +69,7 @@ def record(
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--format",
     "fmt",
@@ -79,7 +78,7 @@ def record(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_settings
-def import_(settings: Settings, file: Path, fmt: str | None, as_json: bool) -> None:
+def import_(settings: Settings, file: str, fmt: str | None, as_json: bool) -> None:
     """Import events from a CSV or JSON Lines FILE, all rows or none.
 
     Columns (CSV header) or keys (JSONL): occurred_on, event_type, actor, target,
@@ -92,9 +91,12 @@ def import_(settings: Settings, file: Path, fmt: str | None, as_json: bool) -> N
     Example:
       relations import fixtures/peru-mexico.jsonl
     """
+    from pathlib import Path
+
     from relations.services.importing import import_file
 
-    result = import_file(settings.app(), file, fmt)
+    path = Path(file)
+    result = import_file(settings.app(), path, fmt)
     summary = {
         "rows": result.rows,
         "created": result.created,
@@ -105,6 +107,6 @@ def import_(settings: Settings, file: Path, fmt: str | None, as_json: bool) -> N
         echo_json(summary)
         return
     click.echo(
-        f"{file.name}: {result.rows} rows, {result.created} events recorded, "
+        f"{path.name}: {result.rows} rows, {result.created} events recorded, "
         f"{result.already_recorded} already recorded, {len(result.pairs)} pairs updated"
     )

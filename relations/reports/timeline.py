@@ -15,6 +15,8 @@ LABEL = 90  # room for the pair label on the left
 ROW = 30
 BAND = 16
 
+DENSE = 200  # a row with this many bands or more is thinned to what can be seen
+
 COLOURS = {"normal": "#2e7d32", "strained": "#f9a825", "severed": "#c62828"}
 FALLBACK_COLOUR = "#607d8b"
 
@@ -71,10 +73,15 @@ def chart(timelines: list[PairTimeline], states: tuple[str, ...]) -> Chart | Non
 
     rows = []
     for number, timeline in enumerate(timelines):
+        final = len(timeline.segments) - 1
+        dense = final >= DENSE
         bands = [
             Band(x(s.start), max(x(s.end) - x(s.start), 1.0), colour(s.status), s.status,
                  s.start, s.end)
-            for s in timeline.segments
+            for index, s in enumerate(timeline.segments)
+            # In a row with more bands than can be seen, skip those narrower than half a
+            # unit (the last band, the status at the period's end, is always drawn).
+            if not dense or index == final or x(s.end) - x(s.start) >= 0.5
         ]  # fmt: skip
         markers = [
             Marker(x(e.occurred_on), f"{e.occurred_on} {e.event_type}: {e.summary}", changed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from relations.domain.events import EventDraft, Pair
 from relations.domain.timeline import Timeline
 from relations.feeds.records import RawRow, detect_format, read_rows
 from relations.services import inputs
-from relations.services.recording import rebuild_status
+from relations.services.projection import rederive
 from relations.store.rows import Appended
 
 if TYPE_CHECKING:
@@ -73,8 +74,11 @@ def import_rows(app: App, rows: Iterable[RawRow], *, source: str = "input") -> I
             versions[draft.pair] += 1
             appended.append(Appended(draft, versions[draft.pair]))
         result.created = tx.append_many(appended, app.clock())
+        earliest: dict[Pair, date] = {}
+        for draft in accepted:
+            earliest[draft.pair] = min(draft.occurred_on, earliest.get(draft.pair, date.max))
         for pair in sorted(result.pairs):
-            rebuild_status(app, tx, pair)
+            rederive(app, tx, pair, since=earliest[pair])
     return result
 
 

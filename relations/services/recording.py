@@ -11,10 +11,9 @@ from relations.bootstrap import App
 from relations.domain.dates import not_after
 from relations.domain.errors import InvalidInput, Refused
 from relations.domain.events import Event, EventDraft, Pair
-from relations.domain.fold import fold
 from relations.domain.timeline import Timeline
 from relations.services import inputs
-from relations.store.rows import StoredStatus
+from relations.services.projection import rederive
 
 if TYPE_CHECKING:
     from relations.store.sql import StoreTransaction
@@ -77,7 +76,7 @@ def _record_one(app: App, tx: StoreTransaction, draft: EventDraft) -> Recorded:
     timeline.add(draft)
     version = tx.latest_version(pair) + 1
     event_id = tx.append(draft, version, app.clock())
-    after = rebuild_status(app, tx, pair)
+    after = rederive(app, tx, pair, since=draft.occurred_on)
     return Recorded(event_id, pair, draft.event_type, before, after.status, created=True)
 
 
@@ -91,20 +90,3 @@ def _repeat(existing: Event, draft: EventDraft, status: str) -> Recorded:
             f"with a different {', '.join(differing)}; use a new external id for a new event"
         )
     return Recorded(existing.id, draft.pair, draft.event_type, status, status, created=False)
-
-
-def rebuild_status(app: App, tx: StoreTransaction, pair: Pair) -> StoredStatus:
-    """Re-derive the pair's stored status from its whole log (the projection)."""
-    log = tx.pair_events(pair)
-    folded = fold(app.machine, log)
-    stored = StoredStatus(
-        pair=pair,
-        status=folded.status,
-        since=folded.since,
-        cause_event_id=folded.cause.id if folded.cause else None,
-        event_count=len(log),
-        version=tx.latest_version(pair),
-        rules_digest=app.machine.rules.digest,
-    )
-    tx.save_status(stored)
-    return stored

@@ -5,17 +5,36 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from relations.bootstrap import App
 from relations.domain.errors import InvalidInput, RelationsError
-from relations.reports.model import Period, Report, build_report
+from relations.domain.events import Pair
+from relations.reports.model import (
+    MARKER_LIMIT,
+    Facts,
+    Period,
+    Report,
+    Standing,
+    StatusChange,
+    TimelineInput,
+    assemble,
+    facts_from_logs,
+    ordered,
+    timeline_input,
+    timeline_pairs,
+)
 from relations.reports.render import render
 from relations.services import inputs
 from relations.store.report_registry import ReportEntry
+
+if TYPE_CHECKING:
+    from relations.store.sql import StoreTransaction
 
 DEFAULT_SPAN = timedelta(days=7)
 
@@ -36,10 +55,73 @@ def build(
         raise InvalidInput(f"--to {end.isoformat()} is in the future (now is {now.isoformat()})")
     if start >= end:
         raise InvalidInput(f"--from {start.isoformat()} must be before --to {end.isoformat()}")
+    cutoff = known_at or now
     codes = sorted({inputs.country(c) for c in countries})
-    with app.reader.reading() as tx:
-        logs = tx.pair_logs(codes)
-        return build_report(app.machine, logs, Period(start, end), now, codes, known_at)
+    period = Period(start, end)
+    with app.store.reading() as tx:
+        if projections_answer(app, tx, cutoff):
+            facts = facts_from_projections(app, tx, period, codes)
+            sources = timelines_from_projections(tx, timeline_pairs(facts), period)
+        else:
+            facts = facts_from_logs(app.machine, tx.pair_logs(codes), period, cutoff, codes)
+            sources = {}
+            for pair in timeline_pairs(facts):
+                log = tx.pair_events(pair, up_to=period.last_day)
+                known = [e for e in log if e.recorded_at <= cutoff]
+                if known:
+                    sources[pair] = timeline_input(app.machine, known, period.first_day)
+    return assemble(app.machine, facts, sources, period, now, cutoff, codes)
+
+
+def projections_answer(app: App, tx: StoreTransaction, known_at: datetime) -> bool:
+    """The projections equal a replay as known at ``known_at``: nothing was recorded
+    after it, and every pair was projected under the rules in force."""
+    queries = tx.projections
+    latest = queries.latest_recorded_at()
+    if latest is not None and latest > known_at:
+        return False
+    return queries.rules_digests() <= {app.machine.rules.digest}
+
+
+def timelines_from_projections(
+    tx: StoreTransaction, pairs: Sequence[Pair], period: Period
+) -> dict[Pair, TimelineInput]:
+    sources = {}
+    for pair in pairs:
+        first_day, changes, markers = tx.projections.timeline_rows(
+            pair, period.last_day, period.first_day, MARKER_LIMIT
+        )
+        if first_day is not None:
+            sources[pair] = TimelineInput(first_day, changes, markers)
+    return sources
+
+
+def facts_from_projections(
+    app: App, tx: StoreTransaction, period: Period, countries: Sequence[str]
+) -> Facts:
+    """The report's facts from event_effects and pair_status, by index seeks."""
+    queries = tx.projections
+    last_day = period.last_day
+    first_day = period.first_day
+    statuses = queries.statuses_at(last_day, countries)
+    counts = Counter(status for _, status, _ in statuses)
+    initial = app.machine.initial
+    causes = queries.events_by_id(
+        [cause for _, status, cause in statuses if status != initial and cause is not None]
+    )
+    standing = [
+        Standing(pair, status, causes[cause].occurred_on,
+                 (last_day - causes[cause].occurred_on).days, causes[cause])
+        for pair, status, cause in statuses
+        if status != initial and cause is not None
+    ]  # fmt: skip
+    changes = [
+        StatusChange(e.pair, before, after, e.occurred_on, e)
+        for e, before, after in queries.changes(first_day, last_day, period.start, period.end,
+                                                countries)
+    ]  # fmt: skip
+    recorded = queries.recorded(period.start, period.end, countries)
+    return ordered(app.machine, Facts(dict(counts), changes, standing, recorded))
 
 
 def write_atomically(path: Path, text: str) -> str:

@@ -1,6 +1,7 @@
 """The tables, as SQLAlchemy Core metadata. Alembic migrations in db/ create them."""
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -20,7 +21,8 @@ from sqlalchemy import (
 from relations.store.revision import SCHEMA_REVISION
 
 __all__ = [
-    "SCHEMA_REVISION", "apscheduler_jobs", "events", "metadata", "pair_status", "reports",
+    "SCHEMA_REVISION", "apscheduler_jobs", "event_effects", "events", "metadata", "pair_status",
+    "reports",
 ]  # fmt: skip
 
 metadata = MetaData(
@@ -53,6 +55,7 @@ events = Table(
     UniqueConstraint("pair_first", "pair_second", "version"),
     Index(None, "pair_first", "pair_second", "occurred_on", "id"),
     Index(None, "occurred_on"),
+    Index(None, "recorded_at"),
 )
 
 # A projection of the log: each pair's current status. Always equal to a rebuild.
@@ -68,6 +71,25 @@ pair_status = Table(
     Column("version", Integer, nullable=False),
     Column("rules_digest", String(16), nullable=False),
     Index(None, "status"),
+)
+
+# A projection of the log: what each event did to its pair's status, in fold order.
+# Rebuilt (from the first affected date on) whenever the pair's log changes, so that a
+# report or an as-of query can read statuses with index seeks instead of replaying
+# every event. Always equal to a fold of the log (tests check it).
+event_effects = Table(
+    "event_effects",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("pair_first", String(3), nullable=False),
+    Column("pair_second", String(3), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("status_before", String(32), nullable=False),
+    Column("status_after", String(32), nullable=False),
+    Column("valid", Boolean, nullable=False),
+    Column("changed", Boolean, nullable=False),
+    Index(None, "pair_first", "pair_second", "occurred_on", "event_id"),
+    Index(None, "occurred_on"),
 )
 
 # Every report file written (or that failed to be written), for `relations reports list`

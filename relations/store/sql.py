@@ -7,15 +7,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, text
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, text
 
 from relations.domain.events import Event, EventDraft, Pair
+from relations.domain.fold import Step
 from relations.store.engine import WRITE
 from relations.store.report_registry import ReportRegistry
 from relations.store.rows import Appended, StoredStatus
-from relations.store.schema import events, pair_status
+from relations.store.schema import event_effects, events, pair_status
+
+if TYPE_CHECKING:
+    from relations.store.projection_queries import ProjectionQueries
 
 BATCH = 5_000
 
@@ -106,11 +110,42 @@ class StoreTransaction:
         )
         self.connection.execute(statement)
 
+    def save_effects(self, pair: Pair, steps: Sequence[Step[Event]], since: date | None) -> None:
+        """Replace the pair's event_effects rows dated ``since`` or later (all if None)."""
+        stale = delete(event_effects).where(
+            event_effects.c.pair_first == pair.first, event_effects.c.pair_second == pair.second
+        )
+        if since is not None:
+            stale = stale.where(event_effects.c.occurred_on >= since)
+            steps = [s for s in steps if s.event.occurred_on >= since]
+        self.connection.execute(stale)
+        rows = [
+            {
+                "event_id": s.event.id,
+                "pair_first": pair.first,
+                "pair_second": pair.second,
+                "occurred_on": s.event.occurred_on,
+                "status_before": s.before,
+                "status_after": s.after,
+                "valid": s.valid,
+                "changed": s.changed,
+            }
+            for s in steps
+        ]
+        for start in range(0, len(rows), BATCH):
+            self.connection.execute(event_effects.insert(), rows[start : start + BATCH])
+
     # -- reading ----------------------------------------------------------------
 
     @property
     def reports(self) -> ReportRegistry:
         return ReportRegistry(self.connection)
+
+    @property
+    def projections(self) -> ProjectionQueries:
+        from relations.store.projection_queries import ProjectionQueries
+
+        return ProjectionQueries(self.connection)
 
     def pair_logs(self, countries: Sequence[str] = ()) -> Iterator[tuple[Pair, list[Event]]]:
         """Every pair's events in fold order, one pair at a time, streamed."""
@@ -124,7 +159,7 @@ class StoreTransaction:
         )
         rows = self.connection.execution_options(yield_per=20_000).execute(query)
         for (first, second), group in groupby(rows, key=lambda r: (r.pair_first, r.pair_second)):
-            yield Pair(first, second), [_event(row) for row in group]
+            yield Pair(first, second), [row_to_event(row) for row in group]
 
     def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]:
         """The pair's events in fold order: (occurred_on, recording sequence)."""
@@ -132,7 +167,7 @@ class StoreTransaction:
         if up_to is not None:
             query = query.where(events.c.occurred_on <= up_to)
         query = query.order_by(events.c.occurred_on, events.c.id)
-        return [_event(row) for row in self.connection.execute(query)]
+        return [row_to_event(row) for row in self.connection.execute(query)]
 
     def by_external_ids(self, external_ids: Sequence[str]) -> dict[str, Event]:
         found: dict[str, Event] = {}
@@ -140,12 +175,12 @@ class StoreTransaction:
             chunk = external_ids[start : start + 500]
             query = select(events).where(events.c.external_id.in_(chunk))
             for row in self.connection.execute(query):
-                found[row.external_id] = _event(row)
+                found[row.external_id] = row_to_event(row)
         return found
 
     def event(self, event_id: int) -> Event | None:
         row = self.connection.execute(select(events).where(events.c.id == event_id)).first()
-        return _event(row) if row else None
+        return row_to_event(row) if row else None
 
     def find_events(
         self,
@@ -165,7 +200,7 @@ class StoreTransaction:
         if end is not None:
             query = query.where(events.c.occurred_on <= end)
         query = query.order_by(events.c.occurred_on, events.c.id)
-        return [_event(row) for row in self.connection.execute(query)]
+        return [row_to_event(row) for row in self.connection.execute(query)]
 
     def statuses(self, status: str | None = None) -> list[StoredStatus]:
         query = select(pair_status).order_by(pair_status.c.pair_first, pair_status.c.pair_second)
@@ -211,7 +246,8 @@ def _row(draft: EventDraft, version: int, recorded_at: datetime) -> dict[str, An
     }
 
 
-def _event(row: Any) -> Event:
+def row_to_event(row: Any) -> Event:
+    """An Event from a row of the events table (or of a query selecting all its columns)."""
     return Event(
         id=row.id,
         event_type=row.event_type,

@@ -1,0 +1,36 @@
+"""Keeping the projections (pair_status, event_effects) equal to a fold of the log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from relations.bootstrap import App
+from relations.domain.events import Pair
+from relations.domain.fold import fold
+from relations.store.rows import StoredStatus
+
+if TYPE_CHECKING:
+    from relations.store.sql import StoreTransaction
+
+
+def rederive(app: App, tx: StoreTransaction, pair: Pair, since: date | None = None) -> StoredStatus:
+    """Re-derive the pair's projections from its whole log.
+
+    ``since``: the earliest date whose events changed; effects before it stay as they are
+    (a fold is sequential, so nothing earlier can have moved).
+    """
+    log = tx.pair_events(pair)
+    folded = fold(app.machine, log)
+    stored = StoredStatus(
+        pair=pair,
+        status=folded.status,
+        since=folded.since,
+        cause_event_id=folded.cause.id if folded.cause else None,
+        event_count=len(log),
+        version=tx.latest_version(pair),
+        rules_digest=app.machine.rules.digest,
+    )
+    tx.save_status(stored)
+    tx.save_effects(pair, folded.steps, since)
+    return stored
