@@ -535,3 +535,22 @@ def test_reimport_after_a_refused_import_still_writes_nothing(run: Any, tmp_path
     second = run.refused(1, "import", str(path))
     assert "line 3" in first.stderr and "line 3" in second.stderr
     assert run.json("events") == []
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from relations.cli import cli
+
+    garbage = tmp_path / "notes.db"
+    garbage.write_text("these are my notes, not a database\n", encoding="utf-8")
+    for args in (
+        ["info"],
+        ["status", "PER", "MEX"],
+        ["record", "visit", "PER", "MEX", "--on", "2024-01-01"],
+    ):
+        result = CliRunner().invoke(cli, ["--db", str(garbage), *args])
+        assert result.exit_code == 1, result.output
+        assert "file is not a database" in result.stderr
+        assert "Traceback" not in result.output
+    assert garbage.read_text(encoding="utf-8") == "these are my notes, not a database\n"

@@ -41,7 +41,7 @@ class RelationsGroup(click.Group):
 
 def _database_error(exc: Exception, ctx: click.Context) -> UserError | None:
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
-    if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.OperationalError):
+    if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.DBAPIError):
         return None
     from relations.config import masked
 
