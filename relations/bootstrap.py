@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def today_anywhere() -> date:
+    """The latest date on Earth right now (UTC+14). An event dated after it is in the
+    future for everyone; the answer does not depend on the machine's time zone."""
+    return (utc_now() + timedelta(hours=14)).date()
 
 
 class PairEvents(Protocol):
@@ -45,7 +51,7 @@ class App:
     url: str
     machine: RelationMachine = field(default_factory=default_machine)
     clock: Callable[[], datetime] = utc_now
-    today: Callable[[], date] = date.today
+    today: Callable[[], date] = today_anywhere
 
     @cached_property
     def store(self) -> SqlStore:
@@ -81,7 +87,7 @@ def bootstrap(
     *,
     machine: RelationMachine | None = None,
     clock: Callable[[], datetime] = utc_now,
-    today: Callable[[], date] = date.today,
+    today: Callable[[], date] = today_anywhere,
 ) -> App:
     """Wire an App for the database at ``url``; the database is opened on first use."""
     return App(url, machine or default_machine(), clock, today)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from relations.bootstrap import today_anywhere
 
 CSV_HEADER = "occurred_on,event_type,actor,target,summary,source,external_id"
 
@@ -167,13 +169,13 @@ def test_malformed_date(run: Any, fixtures_dir: Path, command: tuple[str, ...], 
 
 
 def test_event_dated_after_today(run: Any) -> None:
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (today_anywhere() + timedelta(days=1)).isoformat()
     result = run.refused(2, "record", "statement", "PER", "MEX", "--on", tomorrow)
     assert tomorrow in one_line(result)
 
 
 def test_status_as_of_a_date_after_today(run: Any) -> None:
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (today_anywhere() + timedelta(days=1)).isoformat()
     result = run.refused(2, "status", "PER", "MEX", "--as-of", tomorrow)
     assert tomorrow in one_line(result)
 
@@ -366,7 +368,7 @@ def test_import_empty_csv(run: Any, tmp_path: Path) -> None:
         ("2025-11-03,statement,,MEX,,,", "actor"),
         (",statement,PER,MEX,,,", "occurred_on"),
         ("2025-11-03,statement,PER,MEX", "field"),
-        (f"{date.today() + timedelta(days=1)},statement,PER,MEX,,,", "today"),
+        (f"{today_anywhere() + timedelta(days=1)},statement,PER,MEX,,,", "today"),
     ],
 )
 def test_import_malformed_csv_row(run: Any, tmp_path: Path, row: str, fragment: str) -> None:
@@ -554,3 +556,28 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         assert "file is not a database" in result.stderr
         assert "Traceback" not in result.output
     assert garbage.read_text(encoding="utf-8") == "these are my notes, not a database\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--summary", "nul \x00 inside"], "NUL"),
+        (["--summary", "lone \udc80 surrogate"], "not valid text"),
+        (["--source", "x" * 10_001], "at most 10000"),
+        (["--external-id", "e" * 501], "at most 500"),
+    ],
+)
+def test_text_that_cannot_be_stored_alike_everywhere_is_refused(
+    run: Any, args: list[str], message: str
+) -> None:
+    result = run.refused(2, "record", "statement", "PER", "MEX", "--on", "2024-01-01", *args)
+    assert message in result.stderr
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark_imports(run: Any, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text(
+        CSV_HEADER + "\n2024-01-02,statement,PER,MEX,hello,src,\n", encoding="utf-8-sig"
+    )
+    run.ok("import", str(path))
+    assert [e["summary"] for e in run.json("events")] == ["hello"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
+from relations.bootstrap import today_anywhere
 from relations.cli import cli
 
 EVENT_KEYS = {
@@ -305,7 +306,7 @@ def test_status_of_a_pair_without_events_is_normal(run: Any) -> None:
         "pair": ["CHL", "PER"],
         "status": "normal",
         "since": None,
-        "as_of": date.today().isoformat(),
+        "as_of": today_anywhere().isoformat(),
         "cause": None,
         "events": 0,
     }
@@ -319,7 +320,7 @@ def test_status_now_of_peru_and_mexico(run: Any, fixtures_dir: Path) -> None:
         "pair": ["MEX", "PER"],
         "status": "severed",
         "since": "2025-11-03",
-        "as_of": date.today().isoformat(),
+        "as_of": today_anywhere().isoformat(),
         "cause": severed,
         "events": 9,
     }

@@ -141,3 +141,63 @@ def test_serve_once_with_nothing_due(run: Cli, tmp_path: Path) -> None:
     assert "wrote 0 report(s)" in result.stderr
     assert run.json("reports", "list") == []
     assert "no reports yet" in run.ok("reports", "list").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--to", "0001-01-02"], "no room for a 7-day period"),
+        (["--output", ""], "needs a file name"),
+    ],
+)
+def test_report_edge_inputs(run: Cli, args: list[str], message: str) -> None:
+    assert message in run.refused(2, "report", *args).stderr
+
+
+def test_report_output_onto_something_that_is_not_a_file_is_refused(
+    run: Cli, tmp_path: Path
+) -> None:
+    assert "not a regular file" in run.refused(2, "report", "--output", "/dev/null").stderr
+    assert "is a directory" in run.refused(2, "report", "--output", str(tmp_path)).stderr
+
+
+def test_report_files_are_readable_by_others_as_the_umask_allows(run: Cli, tmp_path: Path) -> None:
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        run.ok("report", "--output", str(tmp_path / "r.md"))
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "r.md").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x", "--every", "99999999999w"], "at most 520w"),
+        (["x", "--cron", "0 0 31 2 *"], "never fires"),
+        (["x", "--every", "1d", "--timezone", ""], "unknown time zone"),
+        (["x", "--every", "1d", "--timezone", "localtime"], "unknown time zone"),
+    ],
+)
+def test_schedule_add_edge_inputs(run: Cli, args: list[str], message: str) -> None:
+    assert message in run.refused(2, "schedule", "add", *args).stderr
+
+
+def test_serve_once_fails_when_a_report_cannot_be_written(run: Cli, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from relations.bootstrap import bootstrap, utc_now
+    from relations.services import schedules
+
+    past = utc_now() - timedelta(days=2)
+    app = bootstrap(run.url, clock=lambda: past)
+    schedules.add(app, "daily", every="1d", output_dir=tmp_path / "gone")
+    app.close()
+    (tmp_path / "gone").rmdir()
+    result = run("serve", "--once")
+    assert result.exit_code == 1
+    assert "1 report(s) could not be written" in result.stderr
+    [failed] = run.json("reports", "list")
+    assert failed["status"] == "failed" and "No such file" in failed["error"]

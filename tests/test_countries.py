@@ -34,10 +34,24 @@ def test_resolves_to_alpha_3(text: str, code: str) -> None:
 def test_all_249_iso_countries_resolve_by_each_code_and_name() -> None:
     import pycountry
 
+    from relations.domain.countries import AMBIGUOUS, normalize
+
     for entry in pycountry.countries:
         assert resolve(entry.alpha_2).alpha_3 == entry.alpha_3
         assert resolve(entry.alpha_3).alpha_3 == entry.alpha_3
-        assert resolve(entry.name).alpha_3 == entry.alpha_3
+        if normalize(entry.name) not in AMBIGUOUS:  # "Congo" is ISO's name for COG
+            assert resolve(entry.name).alpha_3 == entry.alpha_3
+
+
+@pytest.mark.parametrize(("text", "both"), [("Congo", ("COG", "COD")), ("Korea", ("KOR", "PRK"))])
+def test_a_name_meaning_two_countries_is_refused_naming_both(
+    text: str, both: tuple[str, str]
+) -> None:
+    with pytest.raises(InvalidInput, match="could mean") as refused:
+        resolve(text)
+    assert all(code in str(refused.value) for code in both)
+    assert resolve("Republic of the Congo").alpha_3 == "COG"
+    assert resolve("DR Congo").alpha_3 == "COD"
 
 
 def test_unknown_name_suggests_the_closest() -> None:

@@ -98,3 +98,12 @@ def test_latest_fire_time_coalesces_missed_runs() -> None:
     now = start + timedelta(days=6, hours=3)
     assert latest_fire_time(trigger, last_report_end, now) == start + timedelta(days=6)
     assert latest_fire_time(trigger, start + timedelta(days=6), now) is None
+
+
+def test_a_starred_day_field_means_and_like_crontab() -> None:
+    times = fires("0 8 */10 * 1", count=6)  # Mondays that are also the 1st, 11th, 21st, 31st
+    assert all(t.strftime("%A") == "Monday" and t.day in (1, 11, 21, 31) for t in times)
+
+
+def test_weekday_with_a_leading_zero() -> None:
+    assert weekday_names("01", "0 8 * * 01") == "mon"

@@ -56,16 +56,16 @@ def test_downtime_is_covered_by_one_report_on_restart(
     created = clock()
     schedules.add(first_run, "daily", every="1d", output_dir=tmp_path)
     clock.advance(days=1, minutes=1)
-    assert catch_up(first_run) == 1
+    assert catch_up(first_run) == (1, 0)
     first_run.close()  # the daemon stops...
     clock.advance(days=4, hours=5)  # ...and stays down for four fire times
     restarted = bootstrap(db_url, clock=clock, today=lambda: clock().date())
-    assert catch_up(restarted) == 1, "the missed runs are coalesced into one report"
+    assert catch_up(restarted) == (1, 0), "the missed runs are coalesced into one report"
     assert periods(restarted, "daily") == [
         (created, created + timedelta(days=1)),
         (created + timedelta(days=1), created + timedelta(days=5)),
     ]
-    assert catch_up(restarted) == 0
+    assert catch_up(restarted) == (0, 0)
     restarted.close()
 
 
@@ -78,8 +78,10 @@ def test_an_unwritable_folder_is_an_error_and_the_period_is_not_lost(
     assert folder.is_dir(), "the folder is created when the schedule is added"
     folder.rmdir()  # ...and then disappears (an unmounted disk, a clean-up script)
     [schedule] = [v.schedule for v in schedules.listing(clocked_app)]
-    assert schedules.produce_due(clocked_app, schedule, clock.advance(days=1, hours=1)) is None
+    attempt = schedules.produce_due(clocked_app, schedule, clock.advance(days=1, hours=1))
+    assert attempt is not None and not attempt.written
     [failed] = reporting.registered(clocked_app, "daily")
+    assert failed == attempt
     assert not failed.written and "No such file or directory" in (failed.error or "")
     assert failed.checksum is None
     folder.mkdir()
@@ -158,4 +160,20 @@ def test_once_refuses_while_another_daemon_leads(clocked_app: App) -> None:
             run_once(clocked_app)
     finally:
         other.release()
-    assert run_once(clocked_app) == 0
+    assert run_once(clocked_app) == (0, 0)
+
+
+def test_a_schedule_re_added_under_an_old_name_starts_afresh(
+    clocked_app: App, clock: Clock, tmp_path: Path
+) -> None:
+    schedules.add(clocked_app, "daily", every="1d", output_dir=tmp_path)
+    [old] = [v.schedule for v in schedules.listing(clocked_app)]
+    assert schedules.produce_due(clocked_app, old, clock.advance(days=1, hours=1)) is not None
+    schedules.remove(clocked_app, "daily")
+    clock.advance(days=3)
+    again = clock()
+    schedules.add(clocked_app, "daily", every="1d", output_dir=tmp_path)
+    [new] = [v.schedule for v in schedules.listing(clocked_app)]
+    entry = schedules.produce_due(clocked_app, new, clock.advance(days=1, hours=1))
+    assert entry is not None
+    assert (entry.period_start, entry.period_end) == (again, again + timedelta(days=1))

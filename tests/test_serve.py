@@ -142,3 +142,25 @@ def test_ctrl_c_stops_a_standby_at_once(db_url: str) -> None:
     assert standby.process.wait(timeout=TIMEOUT) == 0
     assert leader.stop() == 0
     assert os.name == "posix"
+
+
+def test_a_postgres_leader_that_loses_its_lock_stops(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        import pytest
+
+        pytest.skip("the lock is a PostgreSQL session lock only on PostgreSQL")
+    from sqlalchemy import create_engine, text
+
+    leader = Daemon(db_url)
+    leader.wait_for("serving the schedules")
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        killed = connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_locks "
+                 "WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() "
+                 "AND objsubid = 1")
+        ).all()  # fmt: skip
+    engine.dispose()
+    assert killed
+    leader.wait_for("lost the lock")
+    assert leader.process.wait(timeout=TIMEOUT) == 1

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from relations.cli.app import TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo_json, echo_table
-
-if TYPE_CHECKING:
-    pass
 
 FORMAT_CHOICE = click.Choice(["markdown", "html", "json", "csv"])
 
@@ -65,7 +62,14 @@ def report(
         return
     from pathlib import Path
 
-    entry = reporting.save(app, built, fmt, Path(output).expanduser().resolve())
+    from relations.domain.errors import InvalidInput
+
+    if not output.strip():
+        raise InvalidInput("--output needs a file name")
+    target = Path(output).expanduser().resolve()
+    if target.exists() and not target.is_file():
+        raise InvalidInput(f"--output {target} exists and is not a regular file")
+    entry = reporting.save(app, built, fmt, target)
     click.echo(f"wrote report {entry.id} to {entry.path} (sha256 {entry.checksum})", err=True)
 
 
@@ -214,8 +218,12 @@ def serve(settings: Settings, once: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     app = settings.app()
     if once:
-        written = run_once(app)
+        written, failed = run_once(app)
         click.echo(f"wrote {written} report(s)", err=True)
+        if failed:
+            from relations.domain.errors import Refused
+
+            raise Refused(f"{failed} report(s) could not be written (see `relations reports list`)")
         return
     run_daemon(app)
 

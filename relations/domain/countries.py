@@ -73,6 +73,13 @@ ALIASES: dict[str, str] = {
 }
 
 
+# Names that mean two countries: refused with both suggested rather than guessed.
+AMBIGUOUS: dict[str, tuple[str, ...]] = {
+    "congo": ("COG", "COD"),
+    "korea": ("KOR", "PRK"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Country:
     alpha_3: str
@@ -118,8 +125,11 @@ def _index() -> tuple[dict[str, Country], dict[str, Country]]:
 
 def resolve(text: str) -> Country:
     """The country a user means, or InvalidInput with the closest matches."""
-    by_key, _ = _index()
+    by_key, codes = _index()
     key = normalize(text)
+    if key in AMBIGUOUS:
+        options = " or ".join(str(codes[code]) for code in AMBIGUOUS[key])
+        raise InvalidInput(f"{text!r} could mean {options}; say which")
     if key in by_key:
         return by_key[key]
     former = _historic(key)

@@ -31,6 +31,26 @@ class Pair:
         return f"{self.first}-{self.second}"
 
 
+MAX_TEXT = 10_000  # summary and source
+MAX_EXTERNAL_ID = 500
+
+
+def check_text(what: str, value: str, limit: int = MAX_TEXT) -> str:
+    """Text is stored verbatim, but must be storable the same way in SQLite and
+    PostgreSQL: valid Unicode (no lone surrogates), no NUL character, bounded length."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"{what} is not valid text (undecodable bytes or lone surrogates)"
+        ) from None
+    if "\x00" in value:
+        raise InvalidInput(f"{what} contains a NUL character, which cannot be stored")
+    if len(value) > limit:
+        raise InvalidInput(f"{what} is {len(value)} characters long; at most {limit} are accepted")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class EventDraft:
     """An event as the user states it, before the log gives it an id."""
@@ -42,6 +62,12 @@ class EventDraft:
     summary: str = ""
     source: str = ""
     external_id: str | None = None
+
+    def __post_init__(self) -> None:
+        check_text("summary", self.summary)
+        check_text("source", self.source)
+        if self.external_id is not None:
+            check_text("external id", self.external_id, MAX_EXTERNAL_ID)
 
     @property
     def pair(self) -> Pair:

@@ -41,7 +41,8 @@ def detect_format(path: Path) -> str:
 
 def read_rows(path: Path, fmt: str) -> Iterator[RawRow]:
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        # utf-8-sig: files saved by Excel start with a byte-order mark.
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             if fmt == "csv":
                 yield from _csv_rows(handle, path)
             else:

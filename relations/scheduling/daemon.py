@@ -25,8 +25,8 @@ from relations.services.schedules import produce_due
 log = logging.getLogger("relations.serve")
 
 
-def run_once(app: App) -> int:
-    """Write every due schedule's report once and return how many were written."""
+def run_once(app: App) -> tuple[int, int]:
+    """Write every due schedule's report once: (reports written, reports failed)."""
     leadership = Leadership(app)
     if not leadership.try_acquire():
         raise Refused("another `relations serve` is running on this database; it writes the "
@@ -37,24 +37,33 @@ def run_once(app: App) -> int:
         leadership.release()
 
 
-def catch_up(app: App, stopping: threading.Event | None = None) -> int:
-    """Write the due report of every schedule (one per schedule, covering any gap)."""
-    written = 0
+def catch_up(app: App, stopping: threading.Event | None = None) -> tuple[int, int]:
+    """Write the due report of every schedule (one per schedule, covering any gap):
+    (reports written, reports failed). One schedule's failure does not stop the others."""
+    written = failed = 0
     now = app.clock()
     with scheduler_for_edits(app) as scheduler:
         for job in scheduler.get_jobs():
             if stopping is not None and stopping.is_set():
                 break
             schedule = schedule_of(job)
-            if produce_due(app, schedule, now) is not None:
-                written += 1
+            try:
+                entry = produce_due(app, schedule, now)
+            except Exception:
+                log.exception("schedule %s: the report could not be produced", schedule.name)
+                failed += 1
+                continue
+            if entry is not None:
+                written, failed = (written + 1, failed) if entry.written else (written, failed + 1)
             job.modify(next_run_time=next_fire_time(schedule.trigger(), now))
-    return written
+    return written, failed
 
 
 def serve(app: App, *, poll_seconds: float = 5.0, standby_seconds: float = 1.0) -> None:
-    """Run until SIGTERM or Ctrl-C. Blocks."""
+    """Run until SIGTERM or Ctrl-C. Blocks. Raises Refused if the lock that makes this
+    daemon the only one was lost (another may be writing the reports now)."""
     stopping = threading.Event()
+    lost = threading.Event()
 
     def stop(signum: int, _frame: Any) -> None:
         # Only set a flag here: the scheduler may be starting, running or not yet built.
@@ -76,7 +85,14 @@ def serve(app: App, *, poll_seconds: float = 5.0, standby_seconds: float = 1.0) 
         catch_up(app, stopping)
         if stopping.is_set():
             return
-        scheduler = _scheduler(app, poll_seconds)
+
+        def keep_leading() -> None:
+            if not leadership.still_held():
+                log.error("lost the lock that makes this the only `relations serve`; stopping")
+                lost.set()
+                stopping.set()
+
+        scheduler = _scheduler(app, poll_seconds, keep_leading)
         threading.Thread(target=_stop_when, args=(stopping, scheduler), daemon=True).start()
         jobs.use(app)
         log.info("serving the schedules of this database; stop with Ctrl-C or SIGTERM")
@@ -87,6 +103,8 @@ def serve(app: App, *, poll_seconds: float = 5.0, standby_seconds: float = 1.0) 
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         log.info("stopped")
+    if lost.is_set():
+        raise Refused("stopped: lost the database lock (connection dropped?); restart serve")
 
 
 def _stop_when(stopping: threading.Event, scheduler: Any) -> None:
@@ -97,7 +115,7 @@ def _stop_when(stopping: threading.Event, scheduler: Any) -> None:
     scheduler.shutdown(wait=True)
 
 
-def _scheduler(app: App, poll_seconds: float) -> Any:
+def _scheduler(app: App, poll_seconds: float, keep_leading: Any) -> Any:
     from apscheduler.jobstores.memory import MemoryJobStore
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -106,7 +124,9 @@ def _scheduler(app: App, poll_seconds: float) -> Any:
         jobstores={"default": job_store(app), "internal": MemoryJobStore()},
         job_defaults=JOB_DEFAULTS,
     )
+    # Every few seconds: check the lock is still ours, and wake the scheduler so that
+    # schedules added by other processes are seen.
     scheduler.add_job(
-        jobs.keep_awake, "interval", seconds=poll_seconds, id="keep-awake", jobstore="internal"
+        keep_leading, "interval", seconds=poll_seconds, id="keep-leading", jobstore="internal"
     )
     return scheduler

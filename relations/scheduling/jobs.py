@@ -27,7 +27,3 @@ def run_schedule(**options: Any) -> None:
     if _app is None:
         raise RuntimeError("run_schedule runs inside `relations serve` (jobs.use was not called)")
     produce_due(_app, Schedule(**options))
-
-
-def keep_awake() -> None:
-    """A no-op run every few seconds so the daemon notices schedules added meanwhile."""

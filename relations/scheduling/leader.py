@@ -46,6 +46,24 @@ class Leadership:
         self._held = connection
         return True
 
+    def still_held(self) -> bool:
+        """False if the lock was lost: on PostgreSQL, the connection holding it died
+        (server restart, pg_terminate_backend, network) and another daemon may lead."""
+        if self._held is None:
+            return False
+        if self.app.url.startswith("sqlite"):
+            return bool(self._held.is_locked)
+        from sqlalchemy import text
+
+        # A session-level lock lives as long as its session: if the connection still
+        # answers, the lock is still ours.
+        try:
+            self._held.execute(text("SELECT 1"))
+            self._held.commit()
+        except Exception:
+            return False
+        return True
+
     def release(self) -> None:
         held, self._held = self._held, None
         if held is None:
@@ -55,10 +73,15 @@ class Leadership:
             return
         from sqlalchemy import text
 
-        held.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _KEY})
-        held.commit()
-        held.close()
+        try:
+            held.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _KEY})
+            held.commit()
+            held.close()
+        except Exception:  # the connection is gone, and the lock with it
+            held.invalidate()
 
     def _lock_path(self) -> Path:
-        database = Path(self.app.url.removeprefix("sqlite:///"))
+        from sqlalchemy.engine import make_url
+
+        database = Path(str(make_url(self.app.url).database)).resolve()
         return database.with_name(database.name + ".serve.lock")

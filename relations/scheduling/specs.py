@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from relations.domain.errors import InvalidInput
 
+MAX_INTERVAL = timedelta(weeks=520)  # ten years
 _EVERY = re.compile(r"(\d+)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]  # crontab order: Sunday = 0
-_DAY_TOKEN = re.compile(r"(\*|[0-7]|[a-z]{3})(?:-([0-7]|[a-z]{3}))?(?:/(\d+))?")
+_DAY_TOKEN = re.compile(r"(\*|0*[0-7]|[a-z]{3})(?:-(0*[0-7]|[a-z]{3}))?(?:/(\d+))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def parse_spec(cron: str | None, every_text: str | None, timezone: str | None) -
     """Check a schedule as the user typed it; InvalidInput says what is accepted."""
     if (cron is None) == (every_text is None):
         raise InvalidInput('give exactly one of --cron "MIN HOUR DOM MON DOW" or --every 1d')
-    zone = timezone or "UTC"
+    zone = "UTC" if timezone is None else timezone
     time_zone(zone)
     if every_text is not None:
         every(every_text)
@@ -67,10 +68,18 @@ def every(text: str) -> timedelta:
             f"bad --every {text!r}; use a positive number and a unit s, m, h, d or w "
             "(30s, 15m, 6h, 1d, 1w)"
         )
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    unit = timedelta(**{_UNITS[match.group(2)]: 1})
+    if int(match.group(1)) > MAX_INTERVAL // unit:
+        raise InvalidInput(f"bad --every {text!r}: at most {MAX_INTERVAL.days // 7}w")
+    return int(match.group(1)) * unit
 
 
 def time_zone(name: str) -> ZoneInfo:
+    if not name.strip() or name in ("localtime", "posixrules", "Factory"):
+        raise InvalidInput(
+            f"unknown time zone {name!r}; use an IANA name such as UTC, Europe/Madrid or "
+            "America/Lima"
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -102,7 +111,8 @@ def crontab(expression: str, zone: ZoneInfo) -> Any:
         except ValueError as exc:
             raise InvalidInput(f"bad --cron {expression!r}: {exc}") from None
 
-    if day != "*" and weekday != "*":
+    # crontab: when neither field starts with "*", a day matching EITHER fires it.
+    if not day.startswith("*") and not weekday.startswith("*"):
         return OrTrigger([cron(day, "*"), cron("*", names)])
     return cron(day, names)
 

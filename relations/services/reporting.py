@@ -50,7 +50,12 @@ def build(
     ``known_at`` (default: now)."""
     now = app.clock()
     end = end or now
-    start = start or end - DEFAULT_SPAN
+    try:
+        start = start or end - DEFAULT_SPAN
+    except OverflowError:
+        raise InvalidInput(
+            f"--to {end.date()} leaves no room for a 7-day period; give --from"
+        ) from None
     if end > now:
         raise InvalidInput(f"--to {end.isoformat()} is in the future (now is {now.isoformat()})")
     if start >= end:
@@ -129,6 +134,8 @@ def write_atomically(path: Path, text: str) -> str:
 
     Returns the sha256 of what was written.
     """
+    if path.exists() and not path.is_file():
+        raise OSError(0, "it exists and is not a regular file")
     data = text.encode("utf-8")
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temporary = Path(name)
@@ -137,11 +144,29 @@ def write_atomically(path: Path, text: str) -> str:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        temporary.chmod(0o666 & ~_umask())  # mkstemp makes it 0600: readable by its owner only
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)  # so the rename itself survives a power cut
     return hashlib.sha256(data).hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def save(
@@ -169,15 +194,16 @@ def save(
     )
     with app.store.writing() as tx:
         report_id = tx.reports.add(entry)
+    registered_entry = replace(entry, id=report_id)
     if error:
-        raise ReportNotWritten(error, report_id)
-    return replace(entry, id=report_id)
+        raise ReportNotWritten(registered_entry)
+    return registered_entry
 
 
 class ReportNotWritten(RelationsError):
-    def __init__(self, message: str, report_id: int) -> None:
-        super().__init__(message)
-        self.report_id = report_id
+    def __init__(self, entry: ReportEntry) -> None:
+        super().__init__(entry.error or "report not written")
+        self.entry = entry
 
 
 def registered(app: App, schedule: str | None = None) -> list[ReportEntry]:

@@ -67,6 +67,8 @@ def add(
     )
     from apscheduler.jobstores.base import ConflictingIdError
 
+    if next_fire_time(schedule.trigger(), app.clock()) is None:
+        raise InvalidInput(f"schedule {spec.describe()} never fires")
     with scheduler_for_edits(app) as scheduler:
         if scheduler.get_job(name) is not None:
             raise InvalidInput(f"a schedule named {name!r} already exists")
@@ -99,7 +101,7 @@ def listing(app: App) -> list[ScheduleView]:
     with app.store.reading() as tx:
         for job in sorted(jobs, key=lambda j: j.id):
             schedule = schedule_of(job)
-            last = tx.reports.last_written_end(schedule.name)
+            last = tx.reports.last_written_end(schedule.name, schedule.started)
             upcoming = next_fire_time(schedule.trigger(), last or schedule.started)
             views.append(ScheduleView(schedule, upcoming, last))
     return views
@@ -108,16 +110,20 @@ def listing(app: App) -> list[ScheduleView]:
 def produce_due(app: App, schedule: Schedule, now: datetime | None = None) -> ReportEntry | None:
     """Write the schedule's report for [end of its last written report, latest fire time].
 
-    Does nothing if no fire time has passed since that report. A file that cannot be
-    written is registered as failed and logged; the period stays due for the next run.
+    Returns None if no fire time has passed since that report, else the registered
+    entry. A file that cannot be written is registered as failed (``entry.written`` is
+    False) and logged; the period stays due for the next run.
     """
     now = now or app.clock()
     with app.store.reading() as tx:
-        start = tx.reports.last_written_end(schedule.name) or schedule.started
+        start = tx.reports.last_written_end(schedule.name, schedule.started) or schedule.started
     end = latest_fire_time(schedule.trigger(), start, now)
     if end is None:
         return None
-    # Known at the period's end: late news goes to the next report, never twice.
+    # Known at the period's end: late news goes to the next report, never twice. Events
+    # stamped before the end but not yet committed would be missed by both reports, so
+    # first wait for the writers under way.
+    app.store.wait_for_writers()
     report = reporting.build(app, start, end, schedule.countries, known_at=end)
     folder = Path(schedule.output_dir)
     path = folder / report_file_name(schedule, start, end)
@@ -125,8 +131,8 @@ def produce_due(app: App, schedule: Schedule, now: datetime | None = None) -> Re
         entry = reporting.save(app, report, schedule.format, path, schedule=schedule.name)
     except reporting.ReportNotWritten as exc:
         log.error("schedule %s: report %s for %s to %s failed: %s", schedule.name,
-                  exc.report_id, _stamp(start), _stamp(end), exc)  # fmt: skip
-        return None
+                  exc.entry.id, _stamp(start), _stamp(end), exc)  # fmt: skip
+        return exc.entry
     log.info("schedule %s: wrote report %s for %s to %s: %s", schedule.name, entry.id,
              _stamp(start), _stamp(end), path)  # fmt: skip
     return entry

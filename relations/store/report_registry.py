@@ -49,10 +49,13 @@ class ReportRegistry:
         result = self.connection.execute(reports.insert().values(**values).returning(reports.c.id))
         return int(result.scalar_one())
 
-    def last_written_end(self, schedule: str) -> datetime | None:
-        """Where the schedule's next period starts: the end of its last written report."""
+    def last_written_end(self, schedule: str, since: datetime) -> datetime | None:
+        """Where the schedule's next period starts: the end of its last written report
+        (of this schedule, created at ``since``, not of an older one of the same name)."""
         query = select(func.max(reports.c.period_end)).where(
-            reports.c.schedule == schedule, reports.c.error.is_(None)
+            reports.c.schedule == schedule,
+            reports.c.error.is_(None),
+            reports.c.period_start >= _naive(since),
         )
         end = self.connection.execute(query).scalar()
         return end.replace(tzinfo=UTC) if end else None

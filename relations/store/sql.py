@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from relations.store.projection_queries import ProjectionQueries
 
 BATCH = 5_000
+# The advisory lock every PostgreSQL write transaction holds in shared mode.
+WRITERS = int.from_bytes(hashlib.sha1(b"relations writers").digest()[:8], "big", signed=True)
 
 
 class SqlStore:
@@ -33,10 +35,29 @@ class SqlStore:
 
     @contextmanager
     def writing(self) -> Iterator[StoreTransaction]:
-        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success."""
+        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success.
+
+        On PostgreSQL it first takes the writers' lock in shared mode, before anything
+        reads the clock for ``recorded_at``: see ``wait_for_writers``.
+        """
         connection = self.engine.connect().execution_options(**{WRITE: True})
         with connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": WRITERS})
             yield StoreTransaction(connection)
+
+    def wait_for_writers(self) -> None:
+        """Return once every write transaction that was under way has committed or
+        rolled back. Events are stamped ``recorded_at`` inside their transaction, before
+        it commits; after this, every event stamped before now is visible, so a report
+        "as known at T" (T in the past) cannot miss one that commits late.
+        SQLite: take the one write lock and let it go. PostgreSQL: take the writers'
+        lock exclusively, which waits for every shared holder, and let it go.
+        """
+        connection = self.engine.connect().execution_options(**{WRITE: True})
+        with connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITERS})
 
     @contextmanager
     def reading(self) -> Iterator[StoreTransaction]:

@@ -18,7 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 # Python caches compiled modules (.pyc) after the first run, as on any user's machine;
 # an environment that disables that (PYTHONDONTWRITEBYTECODE, set on some CI images)
 # would time the compiler, not relations.

@@ -1,0 +1,36 @@
+"""A scheduled report "as known at the end of its period" waits for the write
+transactions under way, so an event stamped before the end but committed after it is
+not lost between two reports."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+from relations.bootstrap import App, bootstrap
+from relations.domain.events import EventDraft
+
+
+def test_wait_for_writers_returns_only_after_an_open_write_commits(app: App) -> None:
+    in_transaction = threading.Event()
+    committed = threading.Event()
+
+    def slow_writer() -> None:
+        writer = bootstrap(app.url)
+        with writer.store.writing() as tx:
+            tx.append(EventDraft("visit", "PER", "MEX", date(2024, 1, 1)), 1, writer.clock())
+            in_transaction.set()
+            time.sleep(0.5)
+        committed.set()
+        writer.close()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert in_transaction.wait(10)
+    assert not committed.is_set()
+    app.store.wait_for_writers()
+    assert committed.is_set(), "returned while a write transaction was still open"
+    thread.join()
+    with app.store.reading() as tx:
+        assert tx.counts()["events"] == 1
