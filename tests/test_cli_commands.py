@@ -708,3 +708,12 @@ def test_unreachable_database_error_masks_the_password() -> None:
     assert "s3cr3t-pw" not in result.output
     assert "***" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_backdated_record_says_what_it_did_on_its_own_date(run: Any) -> None:
+    run.ok("record", "ambassador_recalled", "PER", "MEX", "--on", "2023-01-01")
+    run.ok("record", "relations_severed", "PER", "MEX", "--on", "2025-11-03")
+    out = run.ok("record", "ambassador_returned", "PER", "MEX", "--on", "2023-06-01").stdout
+    assert "MEX-PER severed -> severed (on 2023-06-01 itself: strained -> normal)" in out
+    plain = run.ok("record", "visit", "PER", "MEX", "--on", "2025-12-01").stdout
+    assert "itself" not in plain

@@ -62,10 +62,13 @@ def record(
                 f"content: nothing changed ({r.pair} is {r.status_after})"
             )
             continue
-        click.echo(
+        line = (
             f"recorded event {r.event_id}: {r.event_type} on {occurred_on}, "
             f"{r.pair} {r.status_before} -> {r.status_after}"
         )
+        if r.on_date != (r.status_before, r.status_after):  # a backdated event
+            line += f" (on {occurred_on} itself: {r.on_date[0]} -> {r.on_date[1]})"
+        click.echo(line)
 
 
 @cli.command("import")

@@ -6,7 +6,6 @@ Used both to record one event and to check a whole import before anything is wri
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import date
 from typing import Any
 
 from relations.domain.errors import Refused
@@ -25,19 +24,16 @@ class Timeline:
         # Events already invalid (e.g. under changed rules) are not the new event's fault.
         self._already_invalid = {id(step.event) for step in folded.invalid}
 
-    def status_on(self, day: date) -> str:
-        position = bisect_right([e.occurred_on for e in self.items], day)
-        return fold(self.machine, self.items[:position]).status
-
-    def add(self, fact: Fact) -> None:
-        """Add ``fact`` in its place, or raise Refused explaining which rule it breaks."""
+    def add(self, fact: Fact) -> tuple[str, str]:
+        """Add ``fact`` in its place and return the pair's status before and after it on
+        its date, or raise Refused explaining which rule it breaks."""
         if not self.items or fact.occurred_on >= self.items[-1].occurred_on:
-            after = self.machine.next_status(self.status, fact.event_type)
+            before, after = self.status, self.machine.next_status(self.status, fact.event_type)
             if after is None:
                 raise Refused(self._not_allowed(fact, self.status))
             self.items.append(fact)
             self.status = after
-            return
+            return before, after
         position = bisect_right([e.occurred_on for e in self.items], fact.occurred_on)
         candidate = [*self.items[:position], fact, *self.items[position:]]
         folded = fold(self.machine, candidate)
@@ -53,6 +49,7 @@ class Timeline:
                 )
         self.items = candidate
         self.status = folded.status
+        return step.before, step.after
 
     def _not_allowed(self, fact: Fact, status: str) -> str:
         allowed = ", ".join(self.machine.allowed_types(status)) or "none"

@@ -24,9 +24,10 @@ class Recorded:
     event_id: int
     pair: Pair
     event_type: str
-    status_before: str
+    status_before: str  # the pair's current status, before and after recording
     status_after: str
     created: bool  # False when the same external id and content were already recorded
+    on_date: tuple[str, str] = ("", "")  # the pair's status before and after, on its date
 
 
 def record(
@@ -73,11 +74,11 @@ def _record_one(app: App, tx: StoreTransaction, draft: EventDraft) -> Recorded:
         existing = tx.by_external_ids([draft.external_id]).get(draft.external_id)
         if existing is not None:
             return _repeat(existing, draft, before)
-    timeline.add(draft)
+    on_date = timeline.add(draft)
     version = tx.latest_version(pair) + 1
     event_id = tx.append(draft, version, app.clock())
     after = rederive(app, tx, pair, since=draft.occurred_on)
-    return Recorded(event_id, pair, draft.event_type, before, after.status, created=True)
+    return Recorded(event_id, pair, draft.event_type, before, after.status, True, on_date)
 
 
 def _repeat(existing: Event, draft: EventDraft, status: str) -> Recorded:
