@@ -43,6 +43,11 @@ def upgrade() -> None:
     # Not (changed, occurred_on): SQLite would pick it for the per-pair "last change
     # before D" seek and scan every change of every pair instead of one pair's rows.
     op.create_index("ix_event_effects_occurred_on", "event_effects", ["occurred_on"])
+    op.create_index(
+        "ix_event_effects_pair_changes",
+        "event_effects",
+        ["pair_first", "pair_second", "changed", "occurred_on", "event_id"],
+    )
     _backfill()
 
 

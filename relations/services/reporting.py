@@ -110,16 +110,11 @@ def facts_from_projections(
     first_day = period.first_day
     statuses = queries.statuses_at(last_day, countries)
     counts = Counter(status for _, status, _ in statuses)
-    initial = app.machine.initial
-    causes = queries.events_by_id(
-        [cause for _, status, cause in statuses if status != initial and cause is not None]
-    )
     standing = [
-        Standing(pair, status, causes[cause].occurred_on,
-                 (last_day - causes[cause].occurred_on).days, causes[cause])
+        Standing(pair, status, cause.occurred_on, (last_day - cause.occurred_on).days, cause)
         for pair, status, cause in statuses
-        if status != initial and cause is not None
-    ]  # fmt: skip
+        if status != app.machine.initial and cause is not None
+    ]
     changes = [
         StatusChange(e.pair, before, after, e.occurred_on, e)
         for e, before, after in queries.changes(first_day, last_day, period.start, period.end,

@@ -89,6 +89,16 @@ event_effects = Table(
     Column("valid", Boolean, nullable=False),
     Column("changed", Boolean, nullable=False),
     Index(None, "pair_first", "pair_second", "occurred_on", "event_id"),
+    # A pair's status changes alone: timelines and "the change that caused the status
+    # on D" seek here instead of scanning every event of a busy pair.
+    Index(
+        "ix_event_effects_pair_changes",
+        "pair_first",
+        "pair_second",
+        "changed",
+        "occurred_on",
+        "event_id",
+    ),
     Index(None, "occurred_on"),
 )
 

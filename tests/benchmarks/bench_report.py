@@ -6,8 +6,8 @@
 
 Measures, in-process, building and rendering a report over all pairs (markdown, json
 and html) for the year 2025, beside its floor measured in the same run: plain sqlite3
-running the report's main query (every pair's status at the period's end and the event
-that caused it, by index seeks in event_effects) and fetching its rows.
+computing every pair's status at the period's end and the event that caused it, by
+index seeks in event_effects, and fetching the rows (no Python objects, no rendering).
 """
 
 from __future__ import annotations
