@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -84,36 +85,25 @@ class Settings:
 pass_settings = click.make_pass_decorator(Settings)
 
 
-class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click stubs
-    name = "YYYY-MM-DD"
+class ParsedParam(click.ParamType):  # type: ignore[type-arg]
+    """A click parameter type parsed by one of the domain's strict parsers."""
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
+    def __init__(self, name: str, parse: Callable[[str], Any], already: type) -> None:
+        self.name = name
+        self.parse = parse
+        self.already = already
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, self.already):
             return value
         try:
-            return parse_date(str(value))
+            return self.parse(str(value))
         except InvalidInput as exc:
             self.fail(str(exc), param, ctx)
 
 
-DATE = DateParam()
-
-
-class TimestampParam(click.ParamType):  # type: ignore[type-arg]
-    name = "DATETIME"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            return parse_timestamp(str(value))
-        except InvalidInput as exc:
-            self.fail(str(exc), param, ctx)
-
-
-TIMESTAMP = TimestampParam()
+DATE = ParsedParam("YYYY-MM-DD", parse_date, date)
+TIMESTAMP = ParsedParam("DATETIME", parse_timestamp, datetime)
 
 
 @click.group(cls=RelationsGroup, context_settings={"help_option_names": ["-h", "--help"]})

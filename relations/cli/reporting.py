@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from relations.cli.app import TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo_json, echo_table
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 FORMAT_CHOICE = click.Choice(["markdown", "html", "json", "csv"])
+
+
+def report_options(format_help: str) -> Callable[[F], F]:
+    """--country and --format, shared by `report` and `schedule add`."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--format", "fmt", type=FORMAT_CHOICE, default="markdown", show_default=True,
+            help=format_help,
+        )(command)  # fmt: skip
+        return click.option(
+            "--country", "countries", multiple=True,
+            help="Only pairs involving this country (repeatable).",
+        )(command)  # fmt: skip
+
+    return decorate
 
 
 @cli.command()
 @click.option("--from", "start", type=TIMESTAMP, help="Period start (default: 7 days before --to).")
 @click.option("--to", "end", type=TIMESTAMP, help="Period end, excluded (default: now).")
-@click.option(
-    "--country", "countries", multiple=True, help="Only pairs involving this country (repeatable)."
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=FORMAT_CHOICE,
-    default="markdown",
-    show_default=True,
-    help="Output format.",
-)
+@report_options("Output format.")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False),
@@ -87,23 +96,13 @@ def schedule() -> None:
 @click.argument("name")
 @click.option("--cron", help='Five-field crontab expression, e.g. "0 8 * * 1" (Mondays 08:00).')
 @click.option("--every", help="A fixed interval: 30s, 15m, 6h, 1d, 1w.")
-@click.option(
-    "--format",
-    "fmt",
-    type=FORMAT_CHOICE,
-    default="markdown",
-    show_default=True,
-    help="Report format.",
-)
+@report_options("Report format.")
 @click.option(
     "--output-dir",
     type=click.Path(file_okay=False),
     default="reports",
     show_default=True,
     help="Folder for the report files.",
-)
-@click.option(
-    "--country", "countries", multiple=True, help="Only pairs involving this country (repeatable)."
 )
 @click.option("--timezone", help="Time zone of the schedule (default UTC), e.g. America/Lima.")
 @pass_settings
