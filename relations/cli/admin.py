@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date
 
 import click
@@ -118,5 +119,5 @@ def demo(ctx: click.Context) -> None:
     )
     click.echo("\n== All pairs ==")
     ctx.invoke(cli.commands["pairs"], wanted=None, as_json=False)
-    db = f"--db {settings.db_option} " if settings.db_option else f"--db {masked(url)} "
-    click.echo(f"\nNext: relations {db}status Ecuador Mexico --json")
+    where = settings.db_option or str(default_db_path("demo.db"))
+    click.echo(f"\nNext: relations --db {shlex.quote(masked(where))} status Ecuador Mexico --json")
