@@ -141,11 +141,6 @@ def resolve(text: str) -> Country:
     raise InvalidInput(f"unknown country {text!r}; {_suggestion(key)}")
 
 
-def by_code(alpha_3: str) -> Country:
-    """The country with this stored alpha-3 code."""
-    return _index()[1][alpha_3]
-
-
 def name_of(alpha_3: str) -> str:
     country = _index()[1].get(alpha_3)
     return country.name if country else alpha_3

@@ -21,9 +21,6 @@ class Pair:
             raise InvalidInput(f"a relation needs two different countries, got {a} twice")
         return cls(*sorted((a, b)))
 
-    def involves(self, country: str) -> bool:
-        return country in (self.first, self.second)
-
     def as_list(self) -> list[str]:
         return [self.first, self.second]
 

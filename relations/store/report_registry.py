@@ -66,10 +66,6 @@ class ReportRegistry:
             query = query.where(reports.c.schedule == schedule)
         return [_entry(row) for row in self.connection.execute(query)]
 
-    def get(self, report_id: int) -> ReportEntry | None:
-        row = self.connection.execute(select(reports).where(reports.c.id == report_id)).first()
-        return _entry(row) if row else None
-
 
 def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)

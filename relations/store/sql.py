@@ -199,10 +199,6 @@ class StoreTransaction:
                 found[row.external_id] = row_to_event(row)
         return found
 
-    def event(self, event_id: int) -> Event | None:
-        row = self.connection.execute(select(events).where(events.c.id == event_id)).first()
-        return row_to_event(row) if row else None
-
     def find_events(
         self,
         *,
