@@ -28,9 +28,10 @@ def test_wait_for_writers_returns_only_after_an_open_write_commits(app: App) -> 
     thread = threading.Thread(target=slow_writer)
     thread.start()
     assert in_transaction.wait(10)
-    assert not committed.is_set()
-    app.store.wait_for_writers()
-    assert committed.is_set(), "returned while a write transaction was still open"
-    thread.join()
     with app.store.reading() as tx:
-        assert tx.counts()["events"] == 1
+        assert tx.counts()["events"] == 0, "the write is not committed yet"
+    app.store.wait_for_writers()
+    with app.store.reading() as tx:
+        assert tx.counts()["events"] == 1, "returned while a write transaction was still open"
+    thread.join()
+    assert committed.is_set()
