@@ -177,3 +177,18 @@ def test_a_schedule_re_added_under_an_old_name_starts_afresh(
     entry = schedules.produce_due(clocked_app, new, clock.advance(days=1, hours=1))
     assert entry is not None
     assert (entry.period_start, entry.period_end) == (again, again + timedelta(days=1))
+
+
+def test_catch_up_removes_only_its_schedules_leftover_temporary_files(
+    clocked_app: App, clock: Clock, tmp_path: Path
+) -> None:
+    schedules.add(clocked_app, "daily", every="1d", output_dir=tmp_path)
+    leftover = tmp_path / ".daily_20260301T060000Z_20260302T060000Z.md.k3j2.tmp"
+    other_schedule = tmp_path / ".weekly_20260301T060000Z_20260302T060000Z.md.x9.tmp"
+    notes = tmp_path / "notes.txt"
+    for path in (leftover, other_schedule, notes):
+        path.write_text("partial", encoding="utf-8")
+    clock.advance(days=1, minutes=1)
+    assert catch_up(clocked_app) == (1, 0)
+    assert not leftover.exists()
+    assert other_schedule.exists() and notes.exists()

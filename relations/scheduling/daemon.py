@@ -12,12 +12,19 @@ import signal
 import threading
 import time
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 from relations.bootstrap import App
 from relations.domain.errors import Refused
 from relations.scheduling import jobs
-from relations.scheduling.jobstore import JOB_DEFAULTS, job_store, schedule_of, scheduler_for_edits
+from relations.scheduling.jobstore import (
+    JOB_DEFAULTS,
+    Schedule,
+    job_store,
+    schedule_of,
+    scheduler_for_edits,
+)
 from relations.scheduling.leader import Leadership
 from relations.scheduling.periods import next_fire_time
 from relations.services.schedules import produce_due
@@ -47,6 +54,7 @@ def catch_up(app: App, stopping: threading.Event | None = None) -> tuple[int, in
             if stopping is not None and stopping.is_set():
                 break
             schedule = schedule_of(job)
+            remove_leftovers(schedule)
             try:
                 entry = produce_due(app, schedule, now)
             except Exception:
@@ -57,6 +65,22 @@ def catch_up(app: App, stopping: threading.Event | None = None) -> tuple[int, in
                 written, failed = (written + 1, failed) if entry.written else (written, failed + 1)
             job.modify(next_run_time=next_fire_time(schedule.trigger(), now))
     return written, failed
+
+
+def remove_leftovers(schedule: Schedule) -> None:
+    """Delete the temporary files of this schedule's reports that a killed daemon left.
+
+    Only the leader runs this, and only it writes this schedule's files, so no
+    temporary file of this schedule can belong to a write in progress."""
+    folder = Path(schedule.output_dir)
+    if not folder.is_dir():
+        return
+    for leftover in folder.glob(f".{schedule.name}_*.tmp"):
+        try:
+            leftover.unlink()
+            log.info("schedule %s: removed %s, left by an interrupted run", schedule.name, leftover)
+        except OSError as exc:
+            log.warning("schedule %s: cannot remove %s: %s", schedule.name, leftover, exc)
 
 
 def serve(app: App, *, poll_seconds: float = 5.0, standby_seconds: float = 1.0) -> None:
