@@ -146,8 +146,7 @@ def test_every_stored_job_resolves_to_the_job_function(clocked_app: App, tmp_pat
         assert job.func_ref == JOB_FUNCTION
         assert job.func is jobs.run_schedule
         assert job.misfire_grace_time is None and job.coalesce is True
-    store = job_store(clocked_app)
-    assert store.tablename if hasattr(store, "tablename") else True
+    assert job_store(clocked_app).jobs_t.name == "apscheduler_jobs", "the migrated table"
 
 
 def test_once_refuses_while_another_daemon_leads(clocked_app: App) -> None:
