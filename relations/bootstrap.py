@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from relations.domain.events import Event, Pair
+from relations.domain.events import Entry, Event, Pair
 from relations.domain.machine import RelationMachine, default_machine
 
 if TYPE_CHECKING:
@@ -28,9 +28,17 @@ def today_anywhere() -> date:
 
 
 class PairEvents(Protocol):
-    def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]: ...
+    def pair_events(
+        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
+    ) -> list[Event]: ...
 
-    def pair_logs(self, countries: Sequence[str] = ()) -> Iterator[tuple[Pair, list[Event]]]: ...
+    def pair_record(
+        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
+    ) -> list[Entry]: ...
+
+    def pair_logs(
+        self, countries: Sequence[str] = (), known_at: datetime | None = None
+    ) -> Iterator[tuple[Pair, list[Event]]]: ...
 
 
 class EventReader(Protocol):
@@ -80,6 +88,15 @@ class App:
         reader = self.__dict__.get("reader")
         if reader is not None and reader is not self.__dict__.get("store"):
             reader.close()
+
+
+def machine_for(rules: Path | None) -> RelationMachine:
+    """The state machine for a rules file (None: the packaged rules)."""
+    if rules is None:
+        return default_machine()
+    from relations.domain.rules import load_rules
+
+    return RelationMachine(load_rules(rules))
 
 
 def bootstrap(

@@ -1,4 +1,5 @@
 """Where the database is: --db, then $RELATIONS_DB, then a file in the user data directory.
+Which rules are in force: --rules, then $RELATIONS_RULES, then the packaged rules.toml.
 
 This and bootstrap.py are the only modules that read the environment.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 from relations.domain.errors import InvalidInput
 
 DB_ENV = "RELATIONS_DB"
+RULES_ENV = "RELATIONS_RULES"
 APP_NAME = "relations"
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -30,6 +32,12 @@ def database_url(option: str | None, *, default_name: str = "relations.db") -> s
     """The SQLAlchemy URL to use, from --db, $RELATIONS_DB or the default file."""
     chosen = option or os.environ.get(DB_ENV) or str(default_db_path(default_name))
     return to_url(chosen)
+
+
+def rules_path(option: str | None) -> Path | None:
+    """The rules file to use, or None for the packaged default."""
+    chosen = option or os.environ.get(RULES_ENV)
+    return Path(chosen).expanduser() if chosen else None
 
 
 def to_url(text: str) -> str:

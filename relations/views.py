@@ -5,15 +5,14 @@ Plain dicts built from domain values; the CLI prints them, reports reuse them.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from relations.domain.events import Event
-from relations.domain.fold import Step
 from relations.domain.rules import EventType
-from relations.services.queries import PairStatus
+from relations.services.queries import HistoryItem, PairState, PairStatus
 from relations.services.recording import Recorded
-from relations.store.rows import StoredStatus
+from relations.store.rows import Write
 
 
 def event(e: Event) -> dict[str, Any]:
@@ -26,16 +25,28 @@ def event(e: Event) -> dict[str, Any]:
         "summary": e.summary,
         "source": e.source,
         "external_id": e.external_id,
-        "recorded_at": e.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "recorded_at": moment(e.recorded_at),
+        "supersedes": e.supersedes,
     }
 
 
-def step(s: Step[Event]) -> dict[str, Any]:
+def moment(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def history_item(item: HistoryItem) -> dict[str, Any]:
+    withdrawn = item.entry.retraction
     return {
-        **event(s.event),
-        "status_before": s.before,
-        "status_after": s.after,
-        "valid": s.valid,
+        **event(item.event),
+        "status_before": item.step.before if item.step else None,
+        "status_after": item.step.after if item.step else None,
+        "effect": item.effect,
+        "retracted": (
+            {"at": moment(withdrawn.at), "by": withdrawn.by, "reason": withdrawn.reason}
+            if withdrawn
+            else None
+        ),
+        "superseded_by": item.entry.superseded_by,
     }
 
 
@@ -56,18 +67,19 @@ def status(s: PairStatus) -> dict[str, Any]:
         "status": s.status,
         "since": s.since.isoformat() if s.since else None,
         "as_of": s.as_of.isoformat(),
+        "known_at": moment(s.known_at) if s.known_at else None,
         "cause": event(s.cause) if s.cause else None,
         "events": s.events,
     }
 
 
-def stored_status(s: StoredStatus) -> dict[str, Any]:
+def pair_state(s: PairState) -> dict[str, Any]:
     return {
         "pair": s.pair.as_list(),
         "status": s.status,
         "since": s.since.isoformat() if s.since else None,
-        "events": s.event_count,
-        "cause_id": s.cause_event_id,
+        "events": s.events,
+        "cause_id": s.cause_id,
     }
 
 
@@ -77,4 +89,18 @@ def event_type(t: EventType) -> dict[str, Any]:
         "effect": t.effect,
         "description": t.description,
         "cameo": t.cameo,
+    }
+
+
+def write(w: Write) -> dict[str, Any]:
+    return {
+        "id": w.id,
+        "at": moment(w.at),
+        "by": w.by,
+        "action": w.action,
+        "description": w.description,
+        "details": w.details,
+        "events": w.events,
+        "event_ids": w.event_ids,
+        "retracted": w.retracted,
     }

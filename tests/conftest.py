@@ -25,7 +25,10 @@ from relations.store.migrations import ensure_schema
 
 POSTGRES_URL = os.environ.get("RELATIONS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-TABLES = ("pair_status", "event_effects", "events", "reports", "apscheduler_jobs")
+TABLES = (
+    "pair_status", "event_effects", "retractions", "events", "writes", "reports",
+    "apscheduler_jobs",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +149,8 @@ def fresh_app(db_url: str, request: pytest.FixtureRequest) -> Any:
     """A factory of Apps on an emptied database: for hypothesis, once per example."""
     opened: list[App] = []
 
-    def make() -> App:
+    def make(**wiring: Any) -> App:
+        """``wiring``: what bootstrap() takes besides the URL (clock, today, machine)."""
         for old in opened:
             old.close()
         if db_url.startswith("sqlite"):
@@ -159,7 +163,7 @@ def fresh_app(db_url: str, request: pytest.FixtureRequest) -> Any:
             with engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
             engine.dispose()
-        opened.append(bootstrap(db_url))
+        opened.append(bootstrap(db_url, **wiring))
         return opened[-1]
 
     yield make

@@ -26,6 +26,7 @@ EVENT_KEYS = {
     "source",
     "external_id",
     "recorded_at",
+    "supersedes",
 }
 RECORD_KEYS = {"id", "pair", "event_type", "status_before", "status_after", "created"}
 
@@ -50,6 +51,7 @@ ALL_TYPES = {
     "embassy_closed": ("escalate", "161"),
     "sanctions_imposed": ("escalate", "163"),
     "safe_conduct_denied": ("escalate", None),
+    "relations_reduced": ("escalate", "160"),
     "relations_severed": ("sever", "161"),
     "relations_restored": ("restore", "050"),
     "ambassador_returned": ("normalize", None),
@@ -127,6 +129,7 @@ def test_record_stores_every_field_as_given(run: Any) -> None:
         "summary": "Peru breaks relations over asylum for Betssy Chávez",
         "source": "https://example.org/peru-mexico",
         "external_id": "per-mex-1",
+        "supersedes": None,
     }
 
 
@@ -307,6 +310,7 @@ def test_status_of_a_pair_without_events_is_normal(run: Any) -> None:
         "status": "normal",
         "since": None,
         "as_of": today_anywhere().isoformat(),
+        "known_at": None,
         "cause": None,
         "events": 0,
     }
@@ -321,6 +325,7 @@ def test_status_now_of_peru_and_mexico(run: Any, fixtures_dir: Path) -> None:
         "status": "severed",
         "since": "2025-11-03",
         "as_of": today_anywhere().isoformat(),
+        "known_at": None,
         "cause": severed,
         "events": 9,
     }
@@ -514,9 +519,9 @@ def test_events_are_listed_in_date_order(run: Any, fixtures_dir: Path) -> None:
 # --- event-types ---------------------------------------------------------------------------
 
 
-def test_event_types_lists_all_18(run: Any) -> None:
+def test_event_types_lists_all_19(run: Any) -> None:
     types = run.json("event-types")
-    assert len(types) == 18
+    assert len(types) == 19
     for t in types:
         assert {"type", "effect", "description", "cameo"} <= set(t)
         assert t["description"].strip()

@@ -19,7 +19,7 @@ EXPECTED = {
 TYPES = {
     "escalate": [
         "asylum_granted", "ambassador_recalled", "diplomat_expelled", "relations_downgraded",
-        "embassy_closed", "sanctions_imposed", "safe_conduct_denied",
+        "embassy_closed", "sanctions_imposed", "relations_reduced", "safe_conduct_denied",
     ],
     "sever": ["relations_severed"],
     "restore": ["relations_restored"],
@@ -35,7 +35,7 @@ CAMEO = {
     "sanctions_imposed": "163", "break_threatened": "1313", "protest_note": "114",
     "envoy_summoned": "110", "statement": "111", "agreement_signed": "057", "visit": "042",
     "relations_restored": "050", "safe_conduct_denied": None, "ambassador_returned": None,
-    "relations_normalized": None, "legislature_declaration": None,
+    "relations_normalized": None, "legislature_declaration": None, "relations_reduced": "160",
 }  # fmt: skip
 CELLS = [
     (status, kind, EXPECTED[effect][status])

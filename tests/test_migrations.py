@@ -33,7 +33,7 @@ def test_a_new_database_needs_no_separate_step(tmp_path) -> None:  # type: ignor
     from relations.services.queries import counts
 
     app = bootstrap(f"sqlite:///{tmp_path / 'new.db'}")
-    assert counts(app) == {"events": 0}
+    assert counts(app) == {"events": 0, "retracted": 0}
     app.close()
 
 

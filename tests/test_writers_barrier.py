@@ -19,7 +19,9 @@ def test_wait_for_writers_returns_only_after_an_open_write_commits(app: App) -> 
     def slow_writer() -> None:
         writer = bootstrap(app.url)
         with writer.store.writing() as tx:
-            tx.append(EventDraft("visit", "PER", "MEX", date(2024, 1, 1)), 1, writer.clock())
+            write_id = tx.audit.add(writer.clock(), "test", "record", "slow write")
+            draft = EventDraft("visit", "PER", "MEX", date(2024, 1, 1))
+            tx.append(draft, 1, writer.clock(), write_id)
             in_transaction.set()
             time.sleep(0.5)
         committed.set()

@@ -4,7 +4,14 @@ Only click is imported at start-up; SQLAlchemy, Alembic and the services are imp
 inside the commands, so `relations --help` stays fast.
 """
 
-from relations.cli import admin, queries, reporting, writes  # noqa: F401  (registers commands)
+from relations.cli import (  # noqa: F401  (registers commands)
+    admin,
+    corrections,
+    queries,
+    reporting,
+    rules,
+    writes,
+)
 from relations.cli.app import cli
 
 

@@ -13,7 +13,8 @@ from relations.cli.output import echo_json, echo_table
 
 @cli.command("event-types")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def event_types(as_json: bool) -> None:
+@pass_settings
+def event_types(settings: Settings, as_json: bool) -> None:
     """Show the rule table: every event type, its effect, description and CAMEO code.
 
     \b
@@ -21,9 +22,8 @@ def event_types(as_json: bool) -> None:
       relations event-types --json
     """
     from relations import views
-    from relations.domain.machine import default_machine
 
-    machine = default_machine()
+    machine = settings.machine()
     types = list(machine.rules.event_types.values())
     if as_json:
         echo_json([views.event_type(t) for t in types])
@@ -37,16 +37,15 @@ def event_types(as_json: bool) -> None:
 
 
 @cli.command()
-def diagram() -> None:
+@pass_settings
+def diagram(settings: Settings) -> None:
     """Print the state machine as a Mermaid diagram (paste it into any Mermaid viewer).
 
     \b
     Example:
       relations diagram > machine.mmd
     """
-    from relations.domain.machine import default_machine
-
-    click.echo(default_machine().mermaid())
+    click.echo(settings.machine().mermaid())
 
 
 @cli.command()

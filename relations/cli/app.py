@@ -15,6 +15,7 @@ from relations.domain.errors import InvalidInput, RelationsError
 
 if TYPE_CHECKING:
     from relations.bootstrap import App
+    from relations.domain.machine import RelationMachine
 
 
 class UserError(click.ClickException):
@@ -55,8 +56,9 @@ def _database_error(exc: Exception, ctx: click.Context) -> UserError | None:
 class Settings:
     """What the group's options say, and the App they open (built on first use)."""
 
-    def __init__(self, db_option: str | None) -> None:
+    def __init__(self, db_option: str | None, rules_option: str | None = None) -> None:
         self.db_option = db_option
+        self.rules_option = rules_option
         self._app: App | None = None
 
     def url(self, default_name: str = "relations.db") -> str:
@@ -64,17 +66,27 @@ class Settings:
 
         return database_url(self.db_option, default_name=default_name)
 
+    def machine(self) -> RelationMachine:
+        """The state machine of the rules in force (--rules), without opening the database."""
+        if self._app is not None:
+            return self._app.machine
+        from relations.bootstrap import machine_for
+        from relations.config import rules_path
+
+        return machine_for(rules_path(self.rules_option))
+
     def app(self) -> App:
         """The App for --db (or $RELATIONS_DB, or the default file), built once."""
         return self._app or self.open(self.url())
 
     def open(self, url: str) -> App:
         """Use the database at ``url`` for the rest of this command."""
-        from relations.bootstrap import bootstrap
+        from relations.bootstrap import bootstrap, machine_for
+        from relations.config import rules_path
 
         if self._app is not None:
             self._app.close()
-        self._app = bootstrap(url)
+        self._app = bootstrap(url, machine=machine_for(rules_path(self.rules_option)))
         return self._app
 
     def close(self) -> None:
@@ -114,9 +126,16 @@ TIMESTAMP = ParsedParam("DATETIME", parse_timestamp, datetime)
     help="Database: a file path, sqlite:///path or postgresql://user@host/db. "
     "Env: RELATIONS_DB. Default: relations.db in your user data directory.",
 )
+@click.option(
+    "--rules",
+    "rules_option",
+    metavar="FILE",
+    help="Rules file (states, effects, event types). Env: RELATIONS_RULES. "
+    "Default: the packaged rules.",
+)
 @click.version_option(__version__, prog_name="relations")
 @click.pass_context
-def cli(ctx: click.Context, db_option: str | None) -> None:
+def cli(ctx: click.Context, db_option: str | None, rules_option: str | None) -> None:
     """Track the status of diplomatic relations between pairs of countries.
 
     Every pair is normal, strained or severed; the status is derived from the events
@@ -126,5 +145,5 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
     Try:  relations demo
           relations status Peru Mexico
     """
-    ctx.obj = Settings(db_option)
+    ctx.obj = Settings(db_option, rules_option)
     ctx.call_on_close(ctx.obj.close)

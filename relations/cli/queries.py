@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 import click
 
-from relations.cli.app import DATE, Settings, cli, pass_settings
+from relations.cli.app import DATE, TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo_json, echo_table, shorten
+
+
+def known_at_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--known-at",
+        type=TIMESTAMP,
+        help="Answer as the database knew it at this moment: only events recorded and "
+        "retractions made by then (ISO 8601; UTC unless an offset is given; a date alone "
+        "is 00:00 UTC).",
+    )(command)
+
+
+def as_of_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--as-of", type=DATE, help=help_text)
 
 
 @cli.command()
 @click.argument("country_a")
 @click.argument("country_b")
-@click.option("--as-of", type=DATE, help="The status on this date (default: today).")
+@as_of_option("The status on this date (default: today).")
+@known_at_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_settings
 def status(
-    settings: Settings, country_a: str, country_b: str, as_of: date | None, as_json: bool
+    settings: Settings,
+    country_a: str,
+    country_b: str,
+    as_of: date | None,
+    known_at: datetime | None,
+    as_json: bool,
 ) -> None:
     """Show the status of relations between two countries, and the event behind it.
 
@@ -25,19 +47,21 @@ def status(
     Examples:
       relations status Peru Mexico
       relations status PE MX --as-of 2024-01-01 --json
+      relations status PE MX --known-at 2025-11-01T12:00Z
     """
     from relations import views
     from relations.domain.countries import name_of
     from relations.services.queries import status as pair_status
 
-    result = pair_status(settings.app(), country_a, country_b, as_of)
+    result = pair_status(settings.app(), country_a, country_b, as_of, known_at)
     if as_json:
         echo_json(views.status(result))
         return
     pair = result.pair
     names = f"{name_of(pair.first)} - {name_of(pair.second)}"
     since = f" since {result.since}" if result.since else ""
-    click.echo(f"{pair} ({names}): {result.status}{since}, as of {result.as_of}")
+    known = f", as known at {views.moment(known_at)}" if known_at else ""
+    click.echo(f"{pair} ({names}): {result.status}{since}, as of {result.as_of}{known}")
     if result.cause:
         cause = result.cause
         click.echo(
@@ -54,61 +78,96 @@ def status(
 @cli.command()
 @click.argument("country_a")
 @click.argument("country_b")
+@as_of_option("Only events that occurred on or before this date.")
+@known_at_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_settings
-def history(settings: Settings, country_a: str, country_b: str, as_json: bool) -> None:
+def history(
+    settings: Settings,
+    country_a: str,
+    country_b: str,
+    as_of: date | None,
+    known_at: datetime | None,
+    as_json: bool,
+) -> None:
     """List every event between two countries in order, with the status it led to.
 
+    Retracted events are listed too, marked, with why; they no longer count.
+
     \b
-    Example:
+    Examples:
       relations history Peru Mexico
+      relations history Peru Mexico --known-at 2025-11-01 --json
     """
     from relations import views
     from relations.services.queries import history as pair_history
 
-    steps = pair_history(settings.app(), country_a, country_b)
+    items = pair_history(settings.app(), country_a, country_b, as_of, known_at)
     if as_json:
-        echo_json([views.step(s) for s in steps])
+        echo_json([views.history_item(item) for item in items])
         return
-    if not steps:
+    if not items:
         click.echo("no events recorded for this pair: its status is normal")
         return
-    for s in steps:
-        e = s.event
-        change = f"{s.before} -> {s.after}" if s.changed else f"{s.after} (unchanged)"
-        if not s.valid:
-            change = f"{s.before} (invalid under the current rules, ignored)"
+    for item in items:
+        e, step = item.event, item.step
+        if step is None:
+            change = "retracted, no longer counts"
+        elif not step.valid:
+            change = f"{step.before} (invalid under the current rules, ignored)"
+        elif step.changed:
+            change = f"{step.before} -> {step.after}"
+        else:
+            change = f"{step.after} (unchanged)"
         click.echo(f"{e.occurred_on}  #{e.id}  {e.event_type}  {e.actor} -> {e.target}  {change}")
         if e.summary:
             click.echo(f"    {e.summary}")
         if e.source:
             click.echo(f"    {e.source}")
+        if e.supersedes:
+            click.echo(f"    corrects event {e.supersedes}")
+        withdrawn = item.entry.retraction
+        if withdrawn:
+            click.echo(
+                f"    retracted {views.moment(withdrawn.at)} by {withdrawn.by}: {withdrawn.reason}"
+            )
+        if item.entry.superseded_by:
+            click.echo(f"    corrected by event {item.entry.superseded_by}")
 
 
 @cli.command()
 @click.option("--status", "wanted", help="Only pairs with this status (normal, strained, severed).")
+@as_of_option("Statuses on this date (default: today).")
+@known_at_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_settings
-def pairs(settings: Settings, wanted: str | None, as_json: bool) -> None:
-    """List every pair that has events, with its current status and since when.
+def pairs(
+    settings: Settings,
+    wanted: str | None,
+    as_of: date | None,
+    known_at: datetime | None,
+    as_json: bool,
+) -> None:
+    """List every pair that has events, with its status and since when.
 
     \b
-    Example:
+    Examples:
       relations pairs --status severed
+      relations pairs --as-of 2023-01-01 --known-at 2023-06-01
     """
     from relations import views
     from relations.services.queries import pairs as all_pairs
 
-    found = all_pairs(settings.app(), wanted)
+    found = all_pairs(settings.app(), wanted, as_of, known_at)
     if as_json:
-        echo_json([views.stored_status(s) for s in found])
+        echo_json([views.pair_state(s) for s in found])
         return
     if not found:
         click.echo("no pairs" + (f" are {wanted}" if wanted else " have events yet"))
         return
     echo_table(
         ["pair", "status", "since", "events"],
-        [[str(s.pair), s.status, s.since, s.event_count] for s in found],
+        [[str(s.pair), s.status, s.since, s.events] for s in found],
     )
 
 
@@ -117,6 +176,8 @@ def pairs(settings: Settings, wanted: str | None, as_json: bool) -> None:
 @click.option("--type", "types", multiple=True, help="Of this event type (repeatable).")
 @click.option("--from", "start", type=DATE, help="Occurred on or after this date.")
 @click.option("--to", "end", type=DATE, help="Occurred on or before this date.")
+@as_of_option("Occurred on or before this date (the same as --to).")
+@known_at_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_settings
 def events(
@@ -125,9 +186,11 @@ def events(
     types: tuple[str, ...],
     start: date | None,
     end: date | None,
+    as_of: date | None,
+    known_at: datetime | None,
     as_json: bool,
 ) -> None:
-    """List recorded events, filtered by country, type and date.
+    """List the events that count (not retracted), filtered by country, type and date.
 
     \b
     Example:
@@ -136,7 +199,10 @@ def events(
     from relations import views
     from relations.services.queries import events as find_events
 
-    found = find_events(settings.app(), countries=countries, types=types, start=start, end=end)
+    end = min(d for d in (end, as_of) if d) if end or as_of else None
+    found = find_events(
+        settings.app(), countries=countries, types=types, start=start, end=end, known_at=known_at
+    )
     if as_json:
         echo_json([views.event(e) for e in found])
         return

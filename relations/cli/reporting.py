@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from relations.cli.app import TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo_json, echo_table
+
+if TYPE_CHECKING:
+    from relations.services.reporting import Reproduction
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +44,20 @@ def report_options(format_help: str) -> Callable[[F], F]:
     type=click.Path(dir_okay=False),
     help="Write to this file (atomically) and register it, instead of stdout.",
 )
+@click.option(
+    "--known-at",
+    type=TIMESTAMP,
+    help="As the database knew it at this moment: only events recorded and retractions "
+    "made by then.",
+)
+@click.option(
+    "--reproduce",
+    "reproduce_id",
+    type=int,
+    metavar="REPORT_ID",
+    help="Rebuild registered report REPORT_ID from the data as known when it was "
+    "generated, and check its checksum (exit 1 and the difference if it does not match).",
+)
 @pass_settings
 def report(
     settings: Settings,
@@ -49,6 +66,8 @@ def report(
     countries: tuple[str, ...],
     fmt: str,
     output: str | None,
+    known_at: datetime | None,
+    reproduce_id: int | None,
 ) -> None:
     """Report on a period: status changes, pairs strained or severed, events recorded.
 
@@ -60,12 +79,21 @@ def report(
     Examples:
       relations report --country Peru --from 2025-11-01 --to 2025-12-01
       relations report --format html --output week.html
+      relations report --reproduce 12
     """
     from relations.reports.render import render
     from relations.services import reporting
 
     app = settings.app()
-    built = reporting.build(app, start, end, countries)
+    if reproduce_id is not None:
+        given = [start, end, countries, output, known_at]
+        if any(given) or fmt != "markdown":
+            from relations.domain.errors import InvalidInput
+
+            raise InvalidInput("--reproduce takes no other report option: it reuses the report's")
+        _reproduce(reporting.reproduce(app, reproduce_id))
+        return
+    built = reporting.build(app, start, end, countries, known_at=known_at)
     if output is None:
         click.echo(render(built, fmt), nl=False)
         return
@@ -191,6 +219,47 @@ def schedule_remove(settings: Settings, name: str) -> None:
 
     schedules.remove(settings.app(), name)
     click.echo(f"removed schedule {name}")
+
+
+def _reproduce(done: Reproduction) -> None:
+    import difflib
+    import hashlib
+    from pathlib import Path
+
+    from relations.domain.errors import Refused
+
+    entry = done.entry
+    if done.matches:
+        click.echo(f"report {entry.id} reproduced exactly (sha256 {done.checksum})")
+        return
+    lines = [
+        f"report {entry.id} does not match its reproduction: registered sha256 "
+        f"{entry.checksum}, rebuilt {done.checksum}"
+    ]
+    if entry.rules_digest and entry.rules_digest != done.rules_digest:
+        lines.append(
+            f"  the rules changed: it was built under rules {entry.rules_digest}, "
+            f"the rules in force are {done.rules_digest}"
+        )
+    path = Path(entry.path)
+    try:
+        original = path.read_bytes()
+    except OSError:
+        original = None
+    if original is not None and hashlib.sha256(original).hexdigest() == entry.checksum:
+        diff = list(
+            difflib.unified_diff(
+                original.decode("utf-8").splitlines(),
+                done.text.splitlines(),
+                f"{path} (registered)",
+                "reproduction",
+                lineterm="",
+            )
+        )
+        lines += diff[:60] + ([f"... ({len(diff) - 60} more diff lines)"] if len(diff) > 60 else [])
+    else:
+        lines.append(f"  (the file {path} is gone or was changed since, so no line diff)")
+    raise Refused("\n".join(lines))
 
 
 @cli.command()

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import click
 
 from relations.cli.app import DATE, Settings, cli, pass_settings
 from relations.cli.output import echo_json
+
+
+def by_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--by", help="Who makes this change, for the audit trail (default: your OS user name)."
+    )(command)
 
 
 @cli.command()
@@ -18,6 +26,7 @@ from relations.cli.output import echo_json
 @click.option("--summary", default="", help="What happened, in a sentence.")
 @click.option("--source", default="", help="URL or citation.")
 @click.option("--external-id", help="Your id for this event; re-recording it is a no-op.")
+@by_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_settings
 def record(
@@ -29,6 +38,7 @@ def record(
     summary: str,
     source: str,
     external_id: str | None,
+    by: str | None,
     as_json: bool,
 ) -> None:
     """Record an event by ACTOR towards each TARGET (one event per target, all or none).
@@ -51,6 +61,7 @@ def record(
         summary=summary,
         source=source,
         external_id=external_id,
+        by=by,
     )
     if as_json:
         echo_json([views.recorded(r) for r in results])
@@ -79,9 +90,10 @@ def record(
     type=click.Choice(["csv", "jsonl"]),
     help="File format (default: from the extension: .csv, .jsonl).",
 )
+@by_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_settings
-def import_(settings: Settings, file: str, fmt: str | None, as_json: bool) -> None:
+def import_(settings: Settings, file: str, fmt: str | None, by: str | None, as_json: bool) -> None:
     """Import events from a CSV or JSON Lines FILE, all rows or none.
 
     Columns (CSV header) or keys (JSONL): occurred_on, event_type, actor, target,
@@ -99,7 +111,7 @@ def import_(settings: Settings, file: str, fmt: str | None, as_json: bool) -> No
     from relations.services.importing import import_file
 
     path = Path(file)
-    result = import_file(settings.app(), path, fmt)
+    result = import_file(settings.app(), path, fmt, by=by)
     summary = {
         "rows": result.rows,
         "created": result.created,

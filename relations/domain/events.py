@@ -30,6 +30,7 @@ class Pair:
 
 MAX_TEXT = 10_000  # summary and source
 MAX_EXTERNAL_ID = 500
+MAX_AUTHOR = 200  # who made a write (--by)
 
 
 def check_text(what: str, value: str, limit: int = MAX_TEXT) -> str:
@@ -95,6 +96,7 @@ class Event:
     source: str
     external_id: str | None
     recorded_at: datetime
+    supersedes: int | None = None  # the event this one corrects
 
     @property
     def pair(self) -> Pair:
@@ -109,3 +111,27 @@ class Event:
             self.summary,
             self.source,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Retraction:
+    """An event withdrawn from the record: it stays in the log, but stops counting for
+    status from ``at`` on."""
+
+    event_id: int
+    at: datetime
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An event as the record shows it: live or retracted, and corrected or not."""
+
+    event: Event
+    retraction: Retraction | None = None
+    superseded_by: int | None = None  # the correction that replaced it
+
+    @property
+    def live(self) -> bool:
+        return self.retraction is None

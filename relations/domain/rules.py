@@ -16,6 +16,11 @@ from relations.domain.errors import InvalidInput
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _CAMEO = re.compile(r"\d{2,4}")
+# tomllib's message for a table or key given twice, e.g. [event_types.visit] twice.
+_TWICE = re.compile(
+    r"Cannot (?:declare|overwrite a value) \('(?P<table>\w+)', '(?P<name>[^']+)'.*?\) twice"
+    r"(?: \(at line (?P<line>\d+))?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,13 @@ def load_rules(path: Path) -> Rules:
     except OSError as exc:
         raise InvalidInput(f"cannot read rules file {path}: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        twice = _TWICE.search(str(exc))
+        if twice:
+            what = "event type" if twice["table"] == "event_types" else twice["table"]
+            where = f" (the second time at line {twice['line']})" if twice["line"] else ""
+            raise InvalidInput(
+                f"rules file {path}: {what} {twice['name']!r} is defined twice{where}"
+            ) from None
         raise InvalidInput(f"rules file {path} is not valid TOML: {exc}") from None
     try:
         return parse_rules(raw)
@@ -122,3 +134,31 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
 def _check_name(name: str, what: str) -> None:
     if not _NAME.fullmatch(name):
         raise InvalidInput(f"{what} name {name!r} must be lower_snake_case")
+
+
+def compare(old: Rules, new: Rules) -> list[str]:
+    """What ``new`` changes in meaning, one line per difference (empty: the same)."""
+    lines = []
+    if old.states != new.states:
+        lines.append(f"states: {', '.join(old.states)} -> {', '.join(new.states)}")
+    if old.initial != new.initial:
+        lines.append(f"initial state: {old.initial} -> {new.initial}")
+    for effect in sorted(old.effects.keys() | new.effects.keys()):
+        before, after = old.effects.get(effect), new.effects.get(effect)
+        if before != after:
+            lines.append(f"effect {effect}: {_moves(before)} -> {_moves(after)}")
+    for name in sorted(old.event_types.keys() | new.event_types.keys()):
+        was, now = old.event_types.get(name), new.event_types.get(name)
+        if was is None and now is not None:
+            lines.append(f"event type {name} added ({now.effect})")
+        elif now is None and was is not None:
+            lines.append(f"event type {name} removed: its events become invalid")
+        elif was is not None and now is not None and was.effect != now.effect:
+            lines.append(f"event type {name}: effect {was.effect} -> {now.effect}")
+    return lines
+
+
+def _moves(mapping: dict[str, str] | None) -> str:
+    if mapping is None:
+        return "(none)"
+    return ", ".join(f"{a}->{b}" for a, b in mapping.items()) or "(no moves)"

@@ -15,6 +15,7 @@ from relations.domain.events import EventDraft, Pair
 from relations.domain.timeline import Timeline
 from relations.feeds.records import RawRow, detect_format, read_rows
 from relations.services import inputs
+from relations.services.audit import AuditedWrite
 from relations.services.projection import rederive
 from relations.store.rows import Appended
 
@@ -48,13 +49,18 @@ class ImportResult:
     pairs: set[Pair] = field(default_factory=set)
 
 
-def import_file(app: App, path: Path, fmt: str | None = None) -> ImportResult:
+def import_file(
+    app: App, path: Path, fmt: str | None = None, *, by: str | None = None
+) -> ImportResult:
     chosen = fmt or detect_format(path)
-    return import_rows(app, read_rows(path, chosen), source=path.name)
+    return import_rows(app, read_rows(path, chosen), source=path.name, by=by)
 
 
-def import_rows(app: App, rows: Iterable[RawRow], *, source: str = "input") -> ImportResult:
+def import_rows(
+    app: App, rows: Iterable[RawRow], *, source: str = "input", by: str | None = None
+) -> ImportResult:
     """Apply rows in order. If any row is malformed or refused, write nothing."""
+    who = inputs.author(by)
     result = ImportResult()
     bad: list[BadRow] = []
     drafts: list[tuple[int, EventDraft]] = []
@@ -73,7 +79,9 @@ def import_rows(app: App, rows: Iterable[RawRow], *, source: str = "input") -> I
         for draft in accepted:
             versions[draft.pair] += 1
             appended.append(Appended(draft, versions[draft.pair]))
-        result.created = tx.append_many(appended, app.clock())
+        if appended:
+            write = AuditedWrite(app, tx, who, "import", f"import {source}")
+            result.created = tx.append_many(appended, write.at, write.id)
         earliest: dict[Pair, date] = {}
         for draft in accepted:
             earliest[draft.pair] = min(draft.occurred_on, earliest.get(draft.pair, date.max))

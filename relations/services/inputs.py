@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import getpass
 from collections.abc import Sequence
+from datetime import datetime
 
 from relations.domain.countries import resolve
 from relations.domain.errors import InvalidInput
-from relations.domain.events import Pair
+from relations.domain.events import MAX_AUTHOR, Pair, check_text
 from relations.domain.machine import RelationMachine
 
 
@@ -48,3 +50,33 @@ def distinct(codes: Sequence[str], what: str) -> list[str]:
             raise InvalidInput(f"{what} {code} is given twice")
         seen.append(code)
     return seen
+
+
+def author(by: str | None) -> str:
+    """Who makes a write: ``--by``, or the operating-system user."""
+    if by is None:
+        try:
+            by = getpass.getuser()
+        except (OSError, KeyError):  # no login name and no passwd entry (containers)
+            by = "unknown"
+    by = check_text("--by", by.strip(), MAX_AUTHOR)
+    if not by:
+        raise InvalidInput("--by must name someone")
+    return by
+
+
+def reason(text: str) -> str:
+    text = check_text("--reason", text.strip())
+    if not text:
+        raise InvalidInput("--reason must say why (it is kept in the audit trail)")
+    return text
+
+
+def known_at(moment: datetime | None, now: datetime) -> datetime | None:
+    """A ``--known-at`` moment: the database cannot have known anything in the future."""
+    if moment is not None and moment > now:
+        raise InvalidInput(
+            f"--known-at {moment.isoformat()} is in the future (now is {now.isoformat()}); "
+            "give a past moment"
+        )
+    return moment

@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from relations.bootstrap import App
-from relations.domain.events import Pair
+from relations.domain.events import Event, Pair
 from relations.domain.fold import fold
 from relations.store.rows import StoredStatus
 
@@ -15,12 +15,18 @@ if TYPE_CHECKING:
 
 
 def rederive(app: App, tx: StoreTransaction, pair: Pair, since: date | None = None) -> StoredStatus:
-    """Re-derive the pair's projections from its whole log.
+    """Re-derive the pair's projections from its whole live log.
 
     ``since``: the earliest date whose events changed; effects before it stay as they are
     (a fold is sequential, so nothing earlier can have moved).
     """
-    log = tx.pair_events(pair)
+    return project(app, tx, pair, tx.pair_events(pair), since)
+
+
+def project(
+    app: App, tx: StoreTransaction, pair: Pair, log: list[Event], since: date | None = None
+) -> StoredStatus:
+    """Store the projections of ``log``, the pair's live events in fold order."""
     folded = fold(app.machine, log)
     stored = StoredStatus(
         pair=pair,

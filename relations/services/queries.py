@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from relations.bootstrap import App
 from relations.domain.dates import not_after
 from relations.domain.errors import InvalidInput
-from relations.domain.events import Event, Pair
+from relations.domain.events import Entry, Event, Pair
 from relations.domain.fold import Step, fold
 from relations.domain.rules import EventType
 from relations.services import inputs
@@ -24,31 +24,93 @@ class PairStatus:
     as_of: date
     cause: Event | None
     events: int
+    known_at: datetime | None = None
 
 
-def status(app: App, a: str, b: str, as_of: date | None = None) -> PairStatus:
-    """The pair's status on ``as_of`` (default today): a fold of its events up to then."""
+@dataclass(frozen=True, slots=True)
+class HistoryItem:
+    """One event of a pair's record: what it did, or that it was retracted."""
+
+    entry: Entry
+    step: Step[Event] | None  # None for a retracted event: it no longer counts
+
+    @property
+    def event(self) -> Event:
+        return self.entry.event
+
+    @property
+    def effect(self) -> str:
+        if self.step is None:
+            return "retracted"
+        if not self.step.valid:
+            return "invalid"
+        return "changed" if self.step.changed else "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class PairState:
+    pair: Pair
+    status: str
+    since: date | None
+    cause_id: int | None
+    events: int
+
+
+def status(
+    app: App, a: str, b: str, as_of: date | None = None, known_at: datetime | None = None
+) -> PairStatus:
+    """The pair's status on ``as_of`` (default today), as the database knew it at
+    ``known_at`` (default now): a fold of its live events up to then."""
     pair = inputs.pair(a, b)
-    day = not_after(as_of, app.today(), what="--as-of date") if as_of else app.today()
+    day = _as_of(app, as_of)
+    known_at = inputs.known_at(known_at, app.clock())
     with app.reader.reading() as tx:
-        log = tx.pair_events(pair, up_to=day)
+        log = tx.pair_events(pair, up_to=day, known_at=known_at)
     folded = fold(app.machine, log)
-    return PairStatus(pair, folded.status, folded.since, day, folded.cause, len(log))
+    return PairStatus(pair, folded.status, folded.since, day, folded.cause, len(log), known_at)
 
 
-def history(app: App, a: str, b: str) -> list[Step[Event]]:
-    """Every event of the pair in fold order, each with the status before and after it."""
+def history(
+    app: App, a: str, b: str, as_of: date | None = None, known_at: datetime | None = None
+) -> list[HistoryItem]:
+    """Every event of the pair in fold order, with the status before and after it;
+    retracted events are listed too, marked, without an effect."""
     pair = inputs.pair(a, b)
+    day = _as_of(app, as_of) if as_of else None
+    known_at = inputs.known_at(known_at, app.clock())
     with app.reader.reading() as tx:
-        log = tx.pair_events(pair)
-    return fold(app.machine, log).steps
+        record = tx.pair_record(pair, up_to=day, known_at=known_at)
+    steps = iter(fold(app.machine, [e.event for e in record if e.live]).steps)
+    return [HistoryItem(entry, next(steps) if entry.live else None) for entry in record]
 
 
-def pairs(app: App, status: str | None = None) -> list[StoredStatus]:
-    """Every pair that has events, with its current status (from the projection)."""
+def pairs(
+    app: App,
+    status: str | None = None,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> list[PairState]:
+    """Every pair that has events, with its status on ``as_of`` as known at ``known_at``
+    (default: now, from the projection; a pair projected under other rules is refolded)."""
     wanted = inputs.status(app.machine, status) if status is not None else None
+    day = _as_of(app, as_of) if as_of else None
+    known_at = inputs.known_at(known_at, app.clock())
+    digest = app.machine.rules.digest
+    found: list[PairState] = []
     with app.store.reading() as tx:
-        return tx.statuses(wanted)
+        if day is None and known_at is None:
+            stored = [s for s in tx.statuses() if s.event_count]  # not all-retracted pairs
+            current = [_state(s) for s in stored if s.rules_digest == digest]
+            stale = [s.pair for s in stored if s.rules_digest != digest]
+            found = current + [_replayed(app, pair, tx.pair_events(pair)) for pair in stale]
+        else:
+            for pair, log in tx.pair_logs(known_at=known_at):
+                if day is not None:
+                    log = [e for e in log if e.occurred_on <= day]
+                if log:
+                    found.append(_replayed(app, pair, log))
+    found.sort(key=lambda s: s.pair)
+    return [s for s in found if wanted is None or s.status == wanted]
 
 
 def events(
@@ -58,13 +120,32 @@ def events(
     types: Sequence[str] = (),
     start: date | None = None,
     end: date | None = None,
+    known_at: datetime | None = None,
 ) -> list[Event]:
+    """Live events (as known at ``known_at``) matching every filter given."""
     codes = [inputs.country(c) for c in countries]
     kinds = [inputs.event_type(app.machine, t) for t in types]
     if start and end and start > end:
         raise InvalidInput(f"--from {start} is after --to {end}")
+    known_at = inputs.known_at(known_at, app.clock())
     with app.store.reading() as tx:
-        return tx.find_events(countries=codes, types=kinds, start=start, end=end)
+        return tx.find_events(countries=codes, types=kinds, start=start, end=end, known_at=known_at)
+
+
+def _as_of(app: App, as_of: date | None) -> date:
+    return not_after(as_of, app.today(), what="--as-of date") if as_of else app.today()
+
+
+def _state(stored: StoredStatus) -> PairState:
+    return PairState(
+        stored.pair, stored.status, stored.since, stored.cause_event_id, stored.event_count
+    )
+
+
+def _replayed(app: App, pair: Pair, log: list[Event]) -> PairState:
+    folded = fold(app.machine, log)
+    cause = folded.cause.id if folded.cause else None
+    return PairState(pair, folded.status, folded.since, cause, len(log))
 
 
 def event_types(app: App) -> list[EventType]:

@@ -13,6 +13,7 @@ from relations.domain.errors import InvalidInput, Refused
 from relations.domain.events import Event, EventDraft, Pair
 from relations.domain.timeline import Timeline
 from relations.services import inputs
+from relations.services.audit import AuditedWrite
 from relations.services.projection import rederive
 
 if TYPE_CHECKING:
@@ -40,8 +41,10 @@ def record(
     summary: str = "",
     source: str = "",
     external_id: str | None = None,
+    by: str | None = None,
 ) -> list[Recorded]:
     """Record one event per target, all in one transaction or none."""
+    who = inputs.author(by)
     kind = inputs.event_type(app.machine, event_type)
     actor_code = inputs.country(actor)
     target_codes = inputs.distinct([inputs.country(t) for t in targets], "target")
@@ -60,11 +63,14 @@ def record(
         EventDraft(kind, actor_code, code, occurred_on, summary, source, external_id)
         for code in target_codes
     ]
+    names = ", ".join(target_codes)
+    description = f"record {kind} {actor_code} -> {names} on {occurred_on}"
     with app.store.writing() as tx:
-        return [_record_one(app, tx, draft) for draft in drafts]
+        write = AuditedWrite(app, tx, who, "record", description)
+        return [_record_one(app, tx, draft, write) for draft in drafts]
 
 
-def _record_one(app: App, tx: StoreTransaction, draft: EventDraft) -> Recorded:
+def _record_one(app: App, tx: StoreTransaction, draft: EventDraft, write: AuditedWrite) -> Recorded:
     pair = draft.pair
     tx.lock_pair(pair)
     log = tx.pair_events(pair)
@@ -76,7 +82,7 @@ def _record_one(app: App, tx: StoreTransaction, draft: EventDraft) -> Recorded:
             return _repeat(existing, draft, before)
     on_date = timeline.add(draft)
     version = tx.latest_version(pair) + 1
-    event_id = tx.append(draft, version, app.clock())
+    event_id = tx.append(draft, version, write.at, write.id)
     after = rederive(app, tx, pair, since=draft.occurred_on)
     return Recorded(event_id, pair, draft.event_type, before, after.status, True, on_date)
 

@@ -7,13 +7,13 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from relations.bootstrap import App
-from relations.domain.errors import InvalidInput, RelationsError
+from relations.domain.errors import InvalidInput, Refused, RelationsError
 from relations.domain.events import Pair
 from relations.reports.model import (
     MARKER_LIMIT,
@@ -45,10 +45,12 @@ def build(
     end: datetime | None = None,
     countries: Sequence[str] = (),
     known_at: datetime | None = None,
+    generated_at: datetime | None = None,
 ) -> Report:
     """The report for [start, end) (default: the 7 days up to now), as the log knew it at
-    ``known_at`` (default: now)."""
+    ``known_at`` (default: now). ``generated_at`` is for reproducing a report."""
     now = app.clock()
+    inputs.known_at(known_at, now)
     end = end or now
     try:
         start = start or end - DEFAULT_SPAN
@@ -60,6 +62,10 @@ def build(
         raise InvalidInput(f"--to {end.isoformat()} is in the future (now is {now.isoformat()})")
     if start >= end:
         raise InvalidInput(f"--from {start.isoformat()} must be before --to {end.isoformat()}")
+    if known_at is None:
+        # "Now" must not miss a write that stamped its events before now but has not
+        # committed yet: wait for the writers under way, so the report can be reproduced.
+        app.store.wait_for_writers()
     cutoff = known_at or now
     codes = sorted({inputs.country(c) for c in countries})
     period = Period(start, end)
@@ -68,23 +74,23 @@ def build(
             facts = facts_from_projections(app, tx, period, codes)
             sources = timelines_from_projections(tx, timeline_pairs(facts), period)
         else:
-            facts = facts_from_logs(app.machine, tx.pair_logs(codes), period, cutoff, codes)
+            logs = tx.pair_logs(codes, known_at=cutoff)
+            facts = facts_from_logs(app.machine, logs, period, cutoff, codes)
             sources = {}
             for pair in timeline_pairs(facts):
-                log = tx.pair_events(pair, up_to=period.last_day)
-                known = [e for e in log if e.recorded_at <= cutoff]
+                known = tx.pair_events(pair, up_to=period.last_day, known_at=cutoff)
                 if known:
                     sources[pair] = timeline_input(app.machine, known, period.first_day)
-    return assemble(app.machine, facts, sources, period, now, cutoff, codes)
+    return assemble(app.machine, facts, sources, period, generated_at or now, cutoff, codes)
 
 
 def projections_answer(app: App, tx: StoreTransaction, known_at: datetime) -> bool:
-    """The projections equal a replay as known at ``known_at``: nothing was recorded
-    after it, and every pair was projected under the rules in force."""
+    """The projections equal a replay as known at ``known_at``: nothing was recorded or
+    retracted after it, and every pair was projected under the rules in force."""
     queries = tx.projections
-    latest = queries.latest_recorded_at()
-    if latest is not None and latest > known_at:
-        return False
+    for latest in (queries.latest_recorded_at(), queries.latest_retracted_at()):
+        if latest is not None and latest > known_at:
+            return False
     return queries.rules_digests() <= {app.machine.rules.digest}
 
 
@@ -186,6 +192,8 @@ def save(
         generated_at=report.generated_at,
         checksum=checksum,
         error=error,
+        known_at=report.known_at,
+        rules_digest=app.machine.rules.digest,
     )
     with app.store.writing() as tx:
         report_id = tx.reports.add(entry)
@@ -199,6 +207,42 @@ class ReportNotWritten(RelationsError):
     def __init__(self, entry: ReportEntry) -> None:
         super().__init__(entry.error or "report not written")
         self.entry = entry
+
+
+@dataclass(frozen=True, slots=True)
+class Reproduction:
+    entry: ReportEntry
+    text: str  # the report rebuilt
+    checksum: str
+    rules_digest: str  # the rules it was rebuilt under
+
+    @property
+    def matches(self) -> bool:
+        return self.checksum == self.entry.checksum
+
+
+def reproduce(app: App, report_id: int) -> Reproduction:
+    """Rebuild a registered report from the log as known when it was generated."""
+    with app.store.reading() as tx:
+        entry = tx.reports.get(report_id)
+    if entry is None:
+        raise InvalidInput(
+            f"there is no report {report_id}; `relations reports list` shows their ids"
+        )
+    if entry.error is not None or entry.checksum is None:
+        raise Refused(f"report {report_id} was never written ({entry.error}): nothing to compare")
+    known_at = entry.known_at or (entry.period_end if entry.schedule else entry.generated_at)
+    report = build(
+        app,
+        entry.period_start,
+        entry.period_end,
+        entry.countries,
+        known_at=known_at,
+        generated_at=entry.generated_at,
+    )
+    text = render(report, entry.format)
+    checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Reproduction(entry, text, checksum, app.machine.rules.digest)
 
 
 def registered(app: App, schedule: str | None = None) -> list[ReportEntry]:

@@ -49,14 +49,36 @@ def upgrade(engine: Engine) -> None:
     config.set_main_option("script_location", str(migrations_dir()))
     known = {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
     connection = engine.connect().execution_options(relations_write=True)
-    with connection, connection.begin():
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-        found = current_revision(connection)
-        if found is not None and found not in known:
-            raise Refused(
-                f"this database has schema revision {found}, newer than this version of "
-                f"relations understands (up to {SCHEMA_REVISION}); upgrade relations"
-            )
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by rebuilding it (Alembic's batch mode), which drops
+            # a table other tables reference: SQLite's documented procedure turns foreign
+            # keys off for that (outside the transaction), then checks them before commit.
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK}
+                    )
+                found = current_revision(connection)
+                if found is not None and found not in known:
+                    raise Refused(
+                        f"this database has schema revision {found}, newer than this version "
+                        f"of relations understands (up to {SCHEMA_REVISION}); upgrade relations"
+                    )
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("schema upgrade left rows breaking a foreign key")
+        finally:
+            if sqlite:
+                _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: Connection, pragma: str) -> None:
+    """Run a PRAGMA outside any transaction (SQLAlchemy would open one first)."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute(pragma)

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from relations.domain.events import Event, Pair
-from relations.store.schema import event_effects, events, pair_status
-from relations.store.sql import row_to_event
+from relations.store.rows import naive_utc
+from relations.store.schema import event_effects, events, pair_status, retractions
+from relations.store.sql import known, row_to_event
 
 effects = event_effects
 
@@ -27,6 +28,10 @@ class ProjectionQueries:
 
     def latest_recorded_at(self) -> datetime | None:
         latest = self.connection.execute(select(func.max(events.c.recorded_at))).scalar()
+        return latest.replace(tzinfo=UTC) if latest else None
+
+    def latest_retracted_at(self) -> datetime | None:
+        latest = self.connection.execute(select(func.max(retractions.c.retracted_at))).scalar()
         return latest.replace(tzinfo=UTC) if latest else None
 
     def rules_digests(self) -> set[str]:
@@ -78,7 +83,7 @@ class ProjectionQueries:
             select(pair_status.c.status, events)
             .select_from(pair_status)
             .outerjoin(events, events.c.id == pair_status.c.cause_event_id)
-            .where(_involving(pair_status, countries))
+            .where(_involving(pair_status, countries), pair_status.c.event_count > 0)
         )
         rows = self.connection.execute(
             query.add_columns(
@@ -110,8 +115,8 @@ class ProjectionQueries:
         )
         late = base.where(
             effects.c.occurred_on < first_day,
-            events.c.recorded_at >= _naive(start),
-            events.c.recorded_at < _naive(end),
+            events.c.recorded_at >= naive_utc(start),
+            events.c.recorded_at < naive_utc(end),
         )
         found = []
         for query in (in_period, late):
@@ -120,9 +125,11 @@ class ProjectionQueries:
         return found
 
     def recorded(self, start: datetime, end: datetime, countries: Sequence[str]) -> list[Event]:
+        """Live events recorded in [start, end)."""
         query = select(events).where(
-            events.c.recorded_at >= _naive(start),
-            events.c.recorded_at < _naive(end),
+            known(None),
+            events.c.recorded_at >= naive_utc(start),
+            events.c.recorded_at < naive_utc(end),
             _involving(events, countries),
         )
         return [row_to_event(row) for row in self.connection.execute(query.order_by(events.c.id))]
@@ -190,7 +197,3 @@ def _involving(table: Any, countries: Sequence[str]) -> Any:
     if not countries:
         return and_(True)
     return or_(table.c.pair_first.in_(countries), table.c.pair_second.in_(countries))
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from relations.store.rows import naive_utc
 from relations.store.schema import reports
 
 
@@ -24,6 +25,8 @@ class ReportEntry:
     generated_at: datetime
     checksum: str | None
     error: str | None
+    known_at: datetime | None = None  # what it was built from: the log as known then,
+    rules_digest: str | None = None  # under these rules
 
     @property
     def written(self) -> bool:
@@ -37,14 +40,16 @@ class ReportRegistry:
     def add(self, entry: ReportEntry) -> int:
         values = {
             "schedule": entry.schedule,
-            "period_start": _naive(entry.period_start),
-            "period_end": _naive(entry.period_end),
+            "period_start": naive_utc(entry.period_start),
+            "period_end": naive_utc(entry.period_end),
             "format": entry.format,
             "countries": json.dumps(entry.countries),
             "path": entry.path,
-            "generated_at": _naive(entry.generated_at),
+            "generated_at": naive_utc(entry.generated_at),
             "checksum": entry.checksum,
             "error": entry.error,
+            "known_at": naive_utc(entry.known_at) if entry.known_at else None,
+            "rules_digest": entry.rules_digest,
         }
         result = self.connection.execute(reports.insert().values(**values).returning(reports.c.id))
         return int(result.scalar_one())
@@ -55,20 +60,20 @@ class ReportRegistry:
         query = select(func.max(reports.c.period_end)).where(
             reports.c.schedule == schedule,
             reports.c.error.is_(None),
-            reports.c.period_start >= _naive(since),
+            reports.c.period_start >= naive_utc(since),
         )
         end = self.connection.execute(query).scalar()
         return end.replace(tzinfo=UTC) if end else None
+
+    def get(self, report_id: int) -> ReportEntry | None:
+        row = self.connection.execute(select(reports).where(reports.c.id == report_id)).first()
+        return _entry(row) if row else None
 
     def entries(self, schedule: str | None = None) -> list[ReportEntry]:
         query = select(reports).order_by(reports.c.id)
         if schedule is not None:
             query = query.where(reports.c.schedule == schedule)
         return [_entry(row) for row in self.connection.execute(query)]
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _entry(row: Any) -> ReportEntry:
@@ -83,4 +88,6 @@ def _entry(row: Any) -> ReportEntry:
         generated_at=row.generated_at.replace(tzinfo=UTC),
         checksum=row.checksum,
         error=row.error,
+        known_at=row.known_at.replace(tzinfo=UTC) if row.known_at else None,
+        rules_digest=row.rules_digest,
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
 
 from relations.domain.events import EventDraft, Pair
 
@@ -23,3 +24,21 @@ class StoredStatus:
 class Appended:
     draft: EventDraft
     version: int
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """How every timestamp is stored: naive, in UTC."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    id: int
+    at: datetime
+    by: str
+    action: str  # record, import, retract, correct, reproject
+    description: str
+    details: dict[str, Any] | None = None
+    event_ids: list[int] = field(default_factory=list)  # first and last id appended, if any
+    events: int = 0  # how many it appended
+    retracted: list[int] = field(default_factory=list)  # the events it retracted

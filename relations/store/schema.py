@@ -22,7 +22,7 @@ from relations.store.revision import SCHEMA_REVISION
 
 __all__ = [
     "SCHEMA_REVISION", "apscheduler_jobs", "event_effects", "events", "metadata", "pair_status",
-    "reports",
+    "reports", "retractions", "writes",
 ]  # fmt: skip
 
 metadata = MetaData(
@@ -33,6 +33,21 @@ metadata = MetaData(
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
     }
+)
+
+# The audit trail: one row per write that changed the log or its projections (a record,
+# an import, a retraction, a correction, a reprojection), in the order they committed
+# their first row. Insert-only, like the log.
+writes = Table(
+    "writes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),  # naive UTC, as every timestamp here
+    Column("by", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("details", Text, nullable=True),  # JSON, for what is only known at the end
+    Index(None, "at"),
 )
 
 # The event log: insert-only. `id` is the recording sequence; (pair, version) is
@@ -52,10 +67,28 @@ events = Table(
     Column("source", Text, nullable=False),
     Column("external_id", Text, nullable=True, unique=True),
     Column("recorded_at", DateTime, nullable=False),
+    # The write that appended it (null only for events recorded before the audit trail).
+    Column("write_id", Integer, ForeignKey("writes.id"), nullable=True),
+    # A correction names the event it replaces; an event is corrected at most once.
+    Column("supersedes", Integer, ForeignKey("events.id"), nullable=True, unique=True),
     UniqueConstraint("pair_first", "pair_second", "version"),
     Index(None, "pair_first", "pair_second", "occurred_on", "id"),
     Index(None, "occurred_on"),
     Index(None, "recorded_at"),
+)
+
+# Retractions: appended, never removed. A retracted event stays in the log but stops
+# counting for status from ``retracted_at`` on; ``--known-at`` before it sees it live.
+retractions = Table(
+    "retractions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False, unique=True),
+    Column("write_id", Integer, ForeignKey("writes.id"), nullable=False),
+    Column("retracted_at", DateTime, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Index(None, "retracted_at"),
 )
 
 # A projection of the log: each pair's current status. Always equal to a rebuild.
@@ -117,6 +150,9 @@ reports = Table(
     Column("generated_at", DateTime, nullable=False),
     Column("checksum", String(64), nullable=True),  # sha256 of the file; null if it failed
     Column("error", Text, nullable=True),  # why the file could not be written
+    # What it was built from, so `report --reproduce` can rebuild it exactly.
+    Column("known_at", DateTime, nullable=True),
+    Column("rules_digest", String(16), nullable=True),
     Index(None, "schedule", "period_end"),
 )
 

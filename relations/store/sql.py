@@ -9,16 +9,17 @@ from datetime import UTC, date, datetime
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, text
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select, text
 
-from relations.domain.events import Event, EventDraft, Pair
+from relations.domain.events import Entry, Event, EventDraft, Pair, Retraction
 from relations.domain.fold import Step
 from relations.store.engine import WRITE
 from relations.store.report_registry import ReportRegistry
-from relations.store.rows import Appended, StoredStatus
-from relations.store.schema import event_effects, events, pair_status
+from relations.store.rows import Appended, StoredStatus, naive_utc
+from relations.store.schema import event_effects, events, pair_status, retractions
 
 if TYPE_CHECKING:
+    from relations.store.audit import AuditTrail
     from relations.store.projection_queries import ProjectionQueries
 
 BATCH = 5_000
@@ -34,16 +35,18 @@ class SqlStore:
         self.engine.dispose()
 
     @contextmanager
-    def writing(self) -> Iterator[StoreTransaction]:
+    def writing(self, *, alone: bool = False) -> Iterator[StoreTransaction]:
         """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success.
 
         On PostgreSQL it first takes the writers' lock in shared mode, before anything
-        reads the clock for ``recorded_at``: see ``wait_for_writers``.
+        reads the clock for ``recorded_at``: see ``wait_for_writers``. ``alone`` takes it
+        exclusively instead, for a write over every pair (SQLite has one writer anyway).
         """
         connection = self.engine.connect().execution_options(**{WRITE: True})
         with connection, connection.begin():
             if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": WRITERS})
+                lock = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+                connection.execute(text(f"SELECT {lock}(:k)"), {"k": WRITERS})
             yield StoreTransaction(connection)
 
     def wait_for_writers(self) -> None:
@@ -83,17 +86,24 @@ class StoreTransaction:
         query = select(func.coalesce(func.max(events.c.version), 0)).where(_is_pair(pair))
         return int(self.connection.execute(query).scalar_one())
 
-    def append(self, draft: EventDraft, version: int, recorded_at: datetime) -> int:
-        row = _row(draft, version, recorded_at)
+    def append(
+        self,
+        draft: EventDraft,
+        version: int,
+        recorded_at: datetime,
+        write_id: int,
+        supersedes: int | None = None,
+    ) -> int:
+        row = {**_row(draft, version, recorded_at, write_id), "supersedes": supersedes}
         result = self.connection.execute(events.insert().values(**row).returning(events.c.id))
         return int(result.scalar_one())
 
-    def append_many(self, rows: Iterable[Appended], recorded_at: datetime) -> int:
+    def append_many(self, rows: Iterable[Appended], recorded_at: datetime, write_id: int) -> int:
         """Bulk append in recording order; returns the number of rows written."""
         written = 0
         batch: list[dict[str, Any]] = []
         for item in rows:
-            batch.append(_row(item.draft, item.version, recorded_at))
+            batch.append(_row(item.draft, item.version, recorded_at, write_id))
             if len(batch) >= BATCH:
                 self.connection.execute(events.insert(), batch)
                 written += len(batch)
@@ -130,6 +140,16 @@ class StoreTransaction:
             set_={k: v for k, v in values.items() if k not in keys},
         )
         self.connection.execute(statement)
+
+    def clear_projections(self) -> None:
+        """Empty pair_status and event_effects, to rebuild them from the log."""
+        self.connection.execute(delete(event_effects))
+        self.connection.execute(delete(pair_status))
+
+    def invalid_event_ids(self) -> set[int]:
+        """Events the projection holds as invalid under the rules it was built with."""
+        query = select(event_effects.c.event_id).where(event_effects.c.valid.is_(False))
+        return {row[0] for row in self.connection.execute(query)}
 
     def save_effects(self, pair: Pair, steps: Sequence[Step[Event]], since: date | None) -> None:
         """Replace the pair's event_effects rows dated ``since`` or later (all if None)."""
@@ -168,9 +188,17 @@ class StoreTransaction:
 
         return ProjectionQueries(self.connection)
 
-    def pair_logs(self, countries: Sequence[str] = ()) -> Iterator[tuple[Pair, list[Event]]]:
-        """Every pair's events in fold order, one pair at a time, streamed."""
-        query = select(events)
+    @property
+    def audit(self) -> AuditTrail:
+        from relations.store.audit import AuditTrail
+
+        return AuditTrail(self.connection)
+
+    def pair_logs(
+        self, countries: Sequence[str] = (), known_at: datetime | None = None
+    ) -> Iterator[tuple[Pair, list[Event]]]:
+        """Every pair's live events in fold order, one pair at a time, streamed."""
+        query = select(events).where(known(known_at))
         if countries:
             query = query.where(
                 or_(events.c.pair_first.in_(countries), events.c.pair_second.in_(countries))
@@ -182,13 +210,73 @@ class StoreTransaction:
         for (first, second), group in groupby(rows, key=lambda r: (r.pair_first, r.pair_second)):
             yield Pair(first, second), [row_to_event(row) for row in group]
 
-    def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]:
-        """The pair's events in fold order: (occurred_on, recording sequence)."""
-        query = select(events).where(_is_pair(pair))
+    def pair_events(
+        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
+    ) -> list[Event]:
+        """The pair's live events (as known at ``known_at``, default now) in fold order:
+        (occurred_on, recording sequence)."""
+        query = select(events).where(_is_pair(pair), known(known_at))
         if up_to is not None:
             query = query.where(events.c.occurred_on <= up_to)
         query = query.order_by(events.c.occurred_on, events.c.id)
         return [row_to_event(row) for row in self.connection.execute(query)]
+
+    def pair_record(
+        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
+    ) -> list[Entry]:
+        """Every event of the pair, retracted ones included, as known at ``known_at``."""
+        query = (
+            select(events)
+            .where(_is_pair(pair), known(known_at, include_retracted=True))
+            .order_by(events.c.occurred_on, events.c.id)
+        )
+        if up_to is not None:
+            query = query.where(events.c.occurred_on <= up_to)
+        found = [row_to_event(row) for row in self.connection.execute(query)]
+        ids = [e.id for e in found]
+        withdrawn = self.retractions(ids, known_at)
+        replaced = self.corrections_of(ids, known_at)
+        return [Entry(e, withdrawn.get(e.id), replaced.get(e.id)) for e in found]
+
+    def event(self, event_id: int) -> Entry | None:
+        row = self.connection.execute(select(events).where(events.c.id == event_id)).first()
+        if row is None:
+            return None
+        event = row_to_event(row)
+        return Entry(
+            event,
+            self.retractions([event_id]).get(event_id),
+            self.corrections_of([event_id]).get(event_id),
+        )
+
+    def retractions(
+        self, event_ids: Sequence[int], known_at: datetime | None = None
+    ) -> dict[int, Retraction]:
+        found: dict[int, Retraction] = {}
+        for start in range(0, len(event_ids), 500):
+            query = select(retractions).where(
+                retractions.c.event_id.in_(event_ids[start : start + 500])
+            )
+            if known_at is not None:
+                query = query.where(retractions.c.retracted_at <= naive_utc(known_at))
+            for row in self.connection.execute(query):
+                at = row.retracted_at.replace(tzinfo=UTC)
+                found[row.event_id] = Retraction(row.event_id, at, row.by, row.reason)
+        return found
+
+    def corrections_of(
+        self, event_ids: Sequence[int], known_at: datetime | None = None
+    ) -> dict[int, int]:
+        """{corrected event id: id of the event that supersedes it}."""
+        found: dict[int, int] = {}
+        for start in range(0, len(event_ids), 500):
+            query = select(events.c.supersedes, events.c.id).where(
+                events.c.supersedes.in_(event_ids[start : start + 500])
+            )
+            if known_at is not None:
+                query = query.where(events.c.recorded_at <= naive_utc(known_at))
+            found.update((row[0], row[1]) for row in self.connection.execute(query))
+        return found
 
     def by_external_ids(self, external_ids: Sequence[str]) -> dict[str, Event]:
         found: dict[str, Event] = {}
@@ -206,8 +294,10 @@ class StoreTransaction:
         types: Sequence[str] = (),
         start: date | None = None,
         end: date | None = None,
+        known_at: datetime | None = None,
     ) -> list[Event]:
-        query = select(events)
+        """Live events (as known at ``known_at``), in fold order."""
+        query = select(events).where(known(known_at))
         if countries:
             query = query.where(or_(events.c.actor.in_(countries), events.c.target.in_(countries)))
         if types:
@@ -239,16 +329,22 @@ class StoreTransaction:
                 select(pair_status.c.status, func.count()).group_by(pair_status.c.status)
             ).all()
         )
-        return {"events": int(total), **{k: int(v) for k, v in by_status.items()}}
+        withdrawn = self.connection.execute(select(func.count()).select_from(retractions))
+        return {
+            "events": int(total),
+            "retracted": int(withdrawn.scalar_one()),
+            **{k: int(v) for k, v in by_status.items()},
+        }
 
 
 def _is_pair(pair: Pair) -> Any:
     return and_(events.c.pair_first == pair.first, events.c.pair_second == pair.second)
 
 
-def _row(draft: EventDraft, version: int, recorded_at: datetime) -> dict[str, Any]:
+def _row(draft: EventDraft, version: int, recorded_at: datetime, write_id: int) -> dict[str, Any]:
     pair = draft.pair
     return {
+        "write_id": write_id,
         "pair_first": pair.first,
         "pair_second": pair.second,
         "version": version,
@@ -275,7 +371,22 @@ def row_to_event(row: Any) -> Event:
         source=row.source,
         external_id=row.external_id,
         recorded_at=row.recorded_at.replace(tzinfo=UTC),
+        supersedes=row.supersedes,
     )
+
+
+def known(known_at: datetime | None, *, include_retracted: bool = False) -> Any:
+    """The events the database held at ``known_at`` (None: now), without those it had
+    retracted by then unless ``include_retracted``."""
+    conditions = []
+    if known_at is not None:
+        conditions.append(events.c.recorded_at <= naive_utc(known_at))
+    if not include_retracted:
+        retracted = retractions.c.event_id == events.c.id
+        if known_at is not None:
+            retracted = and_(retracted, retractions.c.retracted_at <= naive_utc(known_at))
+        conditions.append(~exists().where(retracted))
+    return and_(True, *conditions)
 
 
 def _stored(row: Any) -> StoredStatus:

@@ -16,10 +16,15 @@ from datetime import UTC, date, datetime
 from itertools import groupby
 from pathlib import Path
 
-from relations.domain.events import Event, Pair
+from relations.domain.events import Entry, Event, Pair, Retraction
 from relations.store.revision import SCHEMA_REVISION
 
-_COLUMNS = "id, event_type, actor, target, occurred_on, summary, source, external_id, recorded_at"
+_COLUMNS = (
+    "id, event_type, actor, target, occurred_on, summary, source, external_id, recorded_at, "
+    "supersedes"
+)
+# SQLAlchemy's storage format for DateTime on SQLite: compare as text, so format alike.
+_STORED = "%Y-%m-%d %H:%M:%S.%f"
 
 
 class SqliteReader:
@@ -51,27 +56,91 @@ class SqliteReader:
         finally:
             self.connection.execute("COMMIT")
 
-    def pair_logs(self, countries: Sequence[str] = ()) -> Iterator[tuple[Pair, list[Event]]]:
-        query = f"SELECT pair_first, pair_second, {_COLUMNS} FROM events"
-        params: list[str] = []
+    def pair_logs(
+        self, countries: Sequence[str] = (), known_at: datetime | None = None
+    ) -> Iterator[tuple[Pair, list[Event]]]:
+        condition, params = _known(known_at)
+        query = f"SELECT pair_first, pair_second, {_COLUMNS} FROM events e WHERE {condition}"
         if countries:
             marks = ", ".join("?" * len(countries))
-            query += f" WHERE pair_first IN ({marks}) OR pair_second IN ({marks})"
-            params = [*countries, *countries]
+            query += f" AND (pair_first IN ({marks}) OR pair_second IN ({marks}))"
+            params += [*countries, *countries]
         query += " ORDER BY pair_first, pair_second, occurred_on, id"
         return _pairs_of(self.connection.execute(query, params))
 
     def close(self) -> None:
         self.connection.close()
 
-    def pair_events(self, pair: Pair, up_to: date | None = None) -> list[Event]:
-        query = f"SELECT {_COLUMNS} FROM events WHERE pair_first = ? AND pair_second = ?"
-        params: list[str] = [pair.first, pair.second]
+    def pair_events(
+        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
+    ) -> list[Event]:
+        return [_event(row) for row in self._pair_rows(pair, up_to, _known(known_at))]
+
+    def pair_record(
+        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
+    ) -> list[Entry]:
+        condition = _known(known_at, include_retracted=True)
+        found = [_event(row) for row in self._pair_rows(pair, up_to, condition)]
+        if not found:
+            return []
+        stamp = [] if known_at is None else [_stamp(known_at)]
+        marks = ", ".join("?" * len(found))
+        ids = [e.id for e in found]
+        retracted = {
+            row[0]: Retraction(row[0], _moment(row[1]), str(row[2]), str(row[3]))
+            for row in self.connection.execute(
+                "SELECT event_id, retracted_at, by, reason FROM retractions "
+                f"WHERE event_id IN ({marks})" + (" AND retracted_at <= ?" if stamp else ""),
+                [*ids, *stamp],
+            )
+        }
+        replaced = dict(
+            self.connection.execute(
+                f"SELECT supersedes, id FROM events WHERE supersedes IN ({marks})"
+                + (" AND recorded_at <= ?" if stamp else ""),
+                [*ids, *stamp],
+            ).fetchall()
+        )
+        return [Entry(e, retracted.get(e.id), replaced.get(e.id)) for e in found]
+
+    def _pair_rows(
+        self, pair: Pair, up_to: date | None, known: tuple[str, list[str]]
+    ) -> Iterator[tuple[object, ...]]:
+        condition, params = known
+        query = (
+            f"SELECT {_COLUMNS} FROM events e WHERE pair_first = ? AND pair_second = ? "
+            f"AND {condition}"
+        )
+        params = [pair.first, pair.second, *params]
         if up_to is not None:
             query += " AND occurred_on <= ?"
             params.append(up_to.isoformat())
         query += " ORDER BY occurred_on, id"
-        return [_event(row) for row in self.connection.execute(query, params)]
+        return self.connection.execute(query, params)
+
+
+def _known(known_at: datetime | None, include_retracted: bool = False) -> tuple[str, list[str]]:
+    """The SQL condition for the live events as known at ``known_at`` (None: now)."""
+    conditions = ["1"]
+    params: list[str] = []
+    if known_at is not None:
+        conditions.append("e.recorded_at <= ?")
+        params.append(_stamp(known_at))
+    if not include_retracted:
+        retracted = "SELECT 1 FROM retractions r WHERE r.event_id = e.id"
+        if known_at is not None:
+            retracted += " AND r.retracted_at <= ?"
+            params.append(_stamp(known_at))
+        conditions.append(f"NOT EXISTS ({retracted})")
+    return " AND ".join(conditions), params
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_STORED)
+
+
+def _moment(text: object) -> datetime:
+    return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
 
 
 def _pairs_of(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[Pair, list[Event]]]:
@@ -80,7 +149,18 @@ def _pairs_of(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[Pair, list[E
 
 
 def _event(row: tuple[object, ...]) -> Event:
-    event_id, kind, actor, target, occurred_on, summary, source, external_id, recorded_at = row
+    (
+        event_id,
+        kind,
+        actor,
+        target,
+        occurred_on,
+        summary,
+        source,
+        external_id,
+        recorded_at,
+        supersedes,
+    ) = row
     return Event(
         id=int(str(event_id)),
         event_type=str(kind),
@@ -90,5 +170,6 @@ def _event(row: tuple[object, ...]) -> Event:
         summary=str(summary),
         source=str(source),
         external_id=None if external_id is None else str(external_id),
-        recorded_at=datetime.fromisoformat(str(recorded_at)).replace(tzinfo=UTC),
+        recorded_at=_moment(recorded_at),
+        supersedes=None if supersedes is None else int(str(supersedes)),
     )

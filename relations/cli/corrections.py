@@ -1,0 +1,167 @@
+"""Commands that correct the record without destroying it, and the audit trail:
+retract, correct, log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from relations.cli.app import DATE, TIMESTAMP, Settings, cli, pass_settings
+from relations.cli.output import echo_json, echo_table, shorten
+from relations.cli.writes import by_option
+
+REASON = click.option("--reason", required=True, help="Why (kept in the audit trail).")
+
+
+@cli.command()
+@click.argument("event_id", type=int)
+@REASON
+@by_option
+@click.option(
+    "--cascade",
+    is_flag=True,
+    help="Also retract the later events that would become invalid without this one.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_settings
+def retract(
+    settings: Settings, event_id: int, reason: str, by: str | None, cascade: bool, as_json: bool
+) -> None:
+    """Retract event EVENT_ID: it stays in the log but stops counting for status.
+
+    Refused if a later event of the pair would become invalid without it (it is named),
+    unless --cascade, which retracts those too, in the same transaction.
+
+    \b
+    Example:
+      relations retract 12 --reason "the break was denied the next day"
+    """
+    from relations import views
+    from relations.services.corrections import retract as retract_event
+
+    done = retract_event(settings.app(), event_id, reason, by=by, cascade=cascade)
+    if as_json:
+        echo_json(
+            {
+                "retracted": [views.event(e) for e in [done.event, *done.cascaded]],
+                "pair": done.event.pair.as_list(),
+                "status_before": done.status_before,
+                "status_after": done.status_after,
+            }
+        )
+        return
+    e = done.event
+    click.echo(
+        f"retracted event {e.id} ({e.event_type} on {e.occurred_on}): {e.pair} "
+        f"{done.status_before} -> {done.status_after}"
+    )
+    for later in done.cascaded:
+        click.echo(f"  also retracted event {later.id} ({later.event_type} on {later.occurred_on})")
+
+
+@cli.command()
+@click.argument("event_id", type=int)
+@click.option("--on", "occurred_on", type=DATE, help="The corrected date.")
+@click.option("--type", "event_type", help="The corrected event type.")
+@click.option("--actor", help="The corrected actor country.")
+@click.option("--target", help="The corrected target country.")
+@click.option("--summary", help="The corrected summary.")
+@click.option("--source", help="The corrected source.")
+@REASON
+@by_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_settings
+def correct(
+    settings: Settings,
+    event_id: int,
+    occurred_on: date | None,
+    event_type: str | None,
+    actor: str | None,
+    target: str | None,
+    summary: str | None,
+    source: str | None,
+    reason: str,
+    by: str | None,
+    as_json: bool,
+) -> None:
+    """Correct event EVENT_ID: retract it and record the corrected event, atomically.
+
+    The new event supersedes the old one; `history` shows both, linked. Fields not
+    given are copied from the old event.
+
+    \b
+    Example:
+      relations correct 7 --on 2022-12-21 --reason "the expulsion was announced a day later"
+    """
+    from relations.services.corrections import correct as correct_event
+
+    done = correct_event(
+        settings.app(),
+        event_id,
+        reason,
+        by=by,
+        occurred_on=occurred_on,
+        event_type=event_type,
+        actor=actor,
+        target=target,
+        summary=summary,
+        source=source,
+    )
+    if as_json:
+        echo_json(
+            {
+                "retracted": done.old.id,
+                "recorded": done.new_id,
+                "pairs": [
+                    {"pair": pair.as_list(), "status_before": before, "status_after": after}
+                    for pair, (before, after) in done.statuses.items()
+                ],
+            }
+        )
+        return
+    new = done.new
+    click.echo(
+        f"corrected event {done.old.id}: recorded event {done.new_id} ({new.event_type} "
+        f"{new.actor} -> {new.target} on {new.occurred_on}) in its place"
+    )
+    for pair, (before, after) in done.statuses.items():
+        click.echo(f"  {pair} {before} -> {after}")
+
+
+@cli.command()
+@click.option("--since", type=TIMESTAMP, help="Only writes made at or after this moment.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_settings
+def log(settings: Settings, since: datetime | None, as_json: bool) -> None:
+    """Show the audit trail: every write to the record, in order, with who and when.
+
+    Records, imports, retractions, corrections and reprojections.
+
+    \b
+    Example:
+      relations log --since 2025-11-01
+    """
+    from relations import views
+    from relations.services.audit import log as audit_log
+
+    writes = audit_log(settings.app(), since)
+    if as_json:
+        echo_json([views.write(w) for w in writes])
+        return
+    if not writes:
+        click.echo("no writes" + (" since then" if since else " yet"))
+        return
+    rows = []
+    for w in writes:
+        touched = []
+        if w.events:
+            first, last = w.event_ids
+            touched.append(f"event {first}" if w.events == 1 else f"events {first}-{last}")
+        if w.retracted:
+            touched.append("retracted " + ", ".join(str(i) for i in w.retracted[:5]))
+            if len(w.retracted) > 5:
+                touched[-1] += f" (+{len(w.retracted) - 5})"
+        at = views.moment(w.at)
+        rows.append([w.id, at, w.by, w.action, shorten(w.description), "; ".join(touched)])
+    echo_table(["#", "at (UTC)", "by", "action", "what", "rows"], rows)
