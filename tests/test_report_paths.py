@@ -14,7 +14,9 @@ from relations.bootstrap import App
 from relations.domain.errors import Refused
 from relations.reports.model import Period, facts_from_logs, timeline_input, timeline_pairs
 from relations.services import reporting
+from relations.services.corrections import retract
 from relations.services.demo import load_fixtures
+from relations.services.queries import events
 from relations.services.recording import record
 
 from conftest import Clock
@@ -55,8 +57,8 @@ attempts = st.lists(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(attempts=attempts)
-def test_projections_equal_a_replay(fresh_app: Any, attempts: Any) -> None:  # fmt: skip
+@given(attempts=attempts, withdrawn=st.lists(st.integers(0, 10**6), max_size=4))
+def test_projections_equal_a_replay(fresh_app: Any, attempts: Any, withdrawn: Any) -> None:
     clock = Clock(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))
     app = fresh_app()
     app.clock, app.today = clock, (lambda: clock().date())
@@ -65,6 +67,11 @@ def test_projections_equal_a_replay(fresh_app: Any, attempts: Any) -> None:  # f
         clock.advance(hours=hours_later)
         with contextlib.suppress(Refused):
             record(app, kind, actor, [target], date(2026, 3, 2) - timedelta(days=days_back))
+    for pick in withdrawn:  # retracted events leave the projections; a replay skips them
+        clock.advance(minutes=1)
+        live = [e.id for e in events(app)]
+        if live:
+            retract(app, live[pick % len(live)], "test", by="t", cascade=True)
     for start, end in PERIODS:
         for countries in COUNTRY_FILTERS:
             period = Period(start, end)
@@ -92,3 +99,21 @@ def test_the_fast_path_is_not_used_when_events_were_recorded_after_known_at(
     report = reporting.build(clocked_app, datetime(2015, 1, 1, tzinfo=UTC), known_at=before)
     assert report.status_counts == {"normal": 0, "strained": 0, "severed": 0}
     assert report.recorded == []
+
+
+def test_the_fast_path_is_not_used_when_a_retraction_came_after_known_at(
+    clocked_app: App, clock: Clock
+) -> None:
+    load_fixtures(clocked_app)
+    clock.advance(minutes=5)
+    before = clock()
+    clock.advance(minutes=5)
+    severed = [e for e in events(clocked_app, types=["relations_severed"]) if e.actor == "PER"]
+    retract(clocked_app, severed[0].id, "test", by="t")
+    with clocked_app.store.reading() as tx:
+        assert reporting.projections_answer(clocked_app, tx, clock())
+        assert not reporting.projections_answer(clocked_app, tx, before)
+    start = datetime(2015, 1, 1, tzinfo=UTC)
+    then = reporting.build(clocked_app, start, known_at=before)
+    now = reporting.build(clocked_app, start)
+    assert then.status_counts["severed"] == now.status_counts["severed"] + 1

@@ -26,6 +26,48 @@ def test_reader_equals_store_for_every_pair_and_date(tmp_path: Path) -> None:
     app.close()
 
 
+def test_reader_equals_store_with_retractions_corrections_and_known_at(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from relations.services.corrections import correct, retract
+
+    now = [datetime(2026, 3, 2, 6, 0, tzinfo=UTC)]
+    app = bootstrap(f"sqlite:///{tmp_path / 'r.db'}", clock=lambda: now[0])
+    load_fixtures(app)
+    moments = [now[0]]
+    for change in (
+        lambda: retract(app, 20, "test", by="t"),
+        lambda: correct(app, 17, "test", by="t", occurred_on=date(2022, 12, 21)),
+        lambda: retract(app, 1, "test", by="t", cascade=True),
+        lambda: correct(app, 11, "test", by="t", summary="edited"),
+    ):
+        now[0] += timedelta(minutes=1)
+        change()
+        moments.append(now[0] - timedelta(seconds=1))
+        moments.append(now[0])
+    reader = SqliteReader.open(tmp_path / "r.db")
+    assert reader is not None
+    with app.store.reading() as tx, reader.reading() as fast:
+        pairs = [s.pair for s in tx.statuses()]
+        assert len(pairs) == 4
+        for known_at in (None, *moments):
+            assert list(fast.pair_logs(known_at=known_at)) == list(tx.pair_logs(known_at=known_at))
+            for pair in pairs:
+                for up_to in (None, date(2022, 12, 20), date(2024, 1, 1)):
+                    assert fast.pair_events(pair, up_to, known_at) == tx.pair_events(
+                        pair, up_to, known_at
+                    )
+                    assert fast.pair_record(pair, up_to, known_at) == tx.pair_record(
+                        pair, up_to, known_at
+                    )
+        assert sum(len(tx.pair_record(p)) for p in pairs) == 25, "nothing left the record"
+        retracted = tx.counts()["retracted"]
+        assert retracted == 5
+        assert sum(len(tx.pair_events(p)) for p in pairs) == 25 - retracted
+    reader.close()
+    app.close()
+
+
 def test_app_reads_through_the_fast_reader_only_when_the_schema_is_current(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
     fresh = bootstrap(f"sqlite:///{path}")

@@ -206,7 +206,10 @@ class StoreTransaction:
         query = query.order_by(
             events.c.pair_first, events.c.pair_second, events.c.occurred_on, events.c.id
         )
-        rows = self.connection.execution_options(yield_per=20_000).execute(query)
+        # A statement option: Connection.execution_options() would change the whole
+        # connection (SQLAlchemy 2), and every later statement, even an INSERT, would
+        # then go through a PostgreSQL server-side cursor.
+        rows = self.connection.execute(query.execution_options(yield_per=20_000))
         for (first, second), group in groupby(rows, key=lambda r: (r.pair_first, r.pair_second)):
             yield Pair(first, second), [row_to_event(row) for row in group]
 
