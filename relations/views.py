@@ -27,6 +27,15 @@ def event(e: Event) -> dict[str, Any]:
         "external_id": e.external_id,
         "recorded_at": moment(e.recorded_at),
         "supersedes": e.supersedes,
+        "feed": (
+            {
+                "source_rows": e.feed.source_rows,
+                "source_score": e.feed.source_score,
+                "source_event_id": e.feed.source_event_id,
+            }
+            if e.feed
+            else None
+        ),
     }
 
 

@@ -27,6 +27,7 @@ EVENT_KEYS = {
     "external_id",
     "recorded_at",
     "supersedes",
+    "feed",
 }
 RECORD_KEYS = {"id", "pair", "event_type", "status_before", "status_after", "created"}
 
@@ -130,6 +131,7 @@ def test_record_stores_every_field_as_given(run: Any) -> None:
         "source": "https://example.org/peru-mexico",
         "external_id": "per-mex-1",
         "supersedes": None,
+        "feed": None,
     }
 
 

@@ -336,3 +336,80 @@ def test_report_reproduce_errors(run: Any, fixtures_dir: Path) -> None:
         "no other report option"
         in run.refused(2, "report", "--reproduce", "1", "--format", "json").stderr
     )
+
+
+# --- found by a review that tried to break it ------------------------------------------
+
+
+def test_a_write_under_new_rules_refolds_the_whole_pair(
+    run: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """event_effects before the written date were folded under the old rules: a write
+    under new rules must redo them, or a report would show old-rules causes."""
+    from relations.bootstrap import bootstrap
+    from relations.domain.events import Pair
+
+    load(run, fixtures_dir, "ecuador-mexico.jsonl")
+    sever = rules_file(
+        tmp_path, "s.toml", lambda t: t.replace('[event_types.statement]\neffect = "none"',
+                                                '[event_types.statement]\neffect = "sever"')
+    )  # fmt: skip
+    run.ok("--rules", str(sever), "retract", "6", "--reason", "x")
+    machine = RelationMachine(load_rules(sever))
+    app = bootstrap(run.url, machine=machine)
+    try:
+        pair = Pair("ECU", "MEX")
+        with app.store.reading() as tx:
+            rebuilt = fold(machine, tx.pair_events(pair))
+            assert tx.projections.pair_effects(pair) == [
+                (s.event.id, s.before, s.after, s.valid, s.changed) for s in rebuilt.steps
+            ]
+    finally:
+        app.close()
+
+
+def test_out_of_range_ids_and_moments_are_clear_errors(run: Any, fixtures_dir: Path) -> None:
+    load(run, fixtures_dir, "peru-mexico.jsonl")
+    for command in (["retract"], ["correct", "--reason", "x", "--on", "2024-01-01"]):
+        huge = run.refused(2, *command[:1], "99999999999999999999", *command[1:], "--reason", "x")
+        assert "range" in huge.stderr
+    assert "range" in run.refused(2, "report", "--reproduce", "2147483648").stderr
+    near_year_one = "0001-01-01T00:00+01:00"
+    assert (
+        "out of range" in run.refused(2, "status", "PE", "MX", "--known-at", near_year_one).stderr
+    )
+    assert "out of range" in run.refused(2, "log", "--since", near_year_one).stderr
+    early = run.json("status", "PE", "MX", "--known-at", "0999-06-01")
+    assert (early["status"], early["events"]) == ("normal", 0), "years before 1000 sort first"
+
+
+def test_rules_that_the_database_cannot_store_are_refused(run: Any, tmp_path: Path) -> None:
+    cases = {
+        "has no transitions": lambda t: t.replace(
+            'none      = { normal = "normal", strained = "strained", severed = "severed" }',
+            "none      = {}",
+        ),
+        "over 32 characters": lambda t: t.replace('"severed"', '"' + "s" * 40 + '"'),
+        "lower_snake_case": lambda t: t.replace('"severed"', '"Weird State"'),
+    }
+    for expected, edit in cases.items():
+        path = rules_file(tmp_path, "bad.toml", edit)
+        assert expected in run.refused(2, "rules", "check", str(path)).stderr
+
+
+def test_moving_an_event_to_another_pair_does_not_suggest_cascade(
+    run: Any, fixtures_dir: Path
+) -> None:
+    load(run, fixtures_dir, "colombia-venezuela.jsonl")
+    message = run.refused(1, "correct", "1", "--target", "Chile", "--reason", "x").stderr
+    assert "moving event 1" in message and "--cascade" not in message
+
+
+def test_info_counts_pairs_under_the_rules_in_force(
+    run: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    load(run, fixtures_dir, "colombia-venezuela.jsonl")
+    strict = rules_file(tmp_path, "strict.toml", lambda t: without_type(t, "relations_restored"))
+    run.ok("--rules", str(strict), "reproject")
+    assert run.json("--rules", str(strict), "info")["pairs"]["severed"] == 1
+    assert run.json("info")["pairs"] == {"normal": 1, "strained": 0, "severed": 0}

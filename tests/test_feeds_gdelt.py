@@ -204,6 +204,7 @@ def test_truncated_and_blank_lines(crosswalk: Crosswalk) -> None:
         3,
         f"has {truncated.count(chr(9)) + 1} tab-separated fields; GDELT event rows have "
         "57 (1.0 backfile), 58 (1.0 daily) or 61 (2.0)",
+        "wrong number of fields",
     )
     assert isinstance(results[2], FeedRow)  # a last line without a line end
     assert results[2].line == 4
@@ -215,8 +216,16 @@ def test_undecodable_bytes_and_nul_are_rejects(crosswalk: Crosswalk) -> None:
     bad_bytes = full.replace("UNITED STATES", "UNITED STATES\udcff")  # as surrogateescape reads
     results = list(read_gdelt([bad_bytes, full.replace("PERU", "PE\x00RU")], crosswalk))
     assert results == [
-        Reject(1, "is not valid UTF-8 text or contains a NUL character; GDELT files are UTF-8"),
-        Reject(2, "is not valid UTF-8 text or contains a NUL character; GDELT files are UTF-8"),
+        Reject(
+            1,
+            "is not valid UTF-8 text or contains a NUL character; GDELT files are UTF-8",
+            "not UTF-8 text",
+        ),
+        Reject(
+            2,
+            "is not valid UTF-8 text or contains a NUL character; GDELT files are UTF-8",
+            "not UTF-8 text",
+        ),
     ]
 
 

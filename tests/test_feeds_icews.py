@@ -163,7 +163,9 @@ def test_bad_code_is_rejected_even_between_non_state_actors(crosswalk: Crosswalk
 def test_truncated_row(crosswalk: Crosswalk) -> None:
     line = row()
     result = read_one(crosswalk, line[: line.index("Taiwan")])
-    assert result == Reject(2, "has 9 tab-separated fields; the header has 20")
+    assert result == Reject(
+        2, "has 9 tab-separated fields; the header has 20", "wrong number of fields"
+    )
 
 
 def test_base_row_and_missing_intensity(crosswalk: Crosswalk) -> None:

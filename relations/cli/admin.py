@@ -70,6 +70,7 @@ def info(settings: Settings, as_json: bool) -> None:
         "schema_revision": SCHEMA_REVISION,
         "rules_digest": app.machine.rules.digest,
         "events": found.pop("events"),
+        "retracted": found.pop("retracted"),
         "pairs": {state: found.get(state, 0) for state in app.machine.rules.states},
     }
     if as_json:

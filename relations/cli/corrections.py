@@ -11,11 +11,12 @@ from relations.cli.app import DATE, TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo_json, echo_table, shorten
 from relations.cli.writes import by_option
 
+EVENT_ID = click.IntRange(1, 2**31 - 1)  # the id column's range on PostgreSQL
 REASON = click.option("--reason", required=True, help="Why (kept in the audit trail).")
 
 
 @cli.command()
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=EVENT_ID)
 @REASON
 @by_option
 @click.option(
@@ -61,7 +62,7 @@ def retract(
 
 
 @cli.command()
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=EVENT_ID)
 @click.option("--on", "occurred_on", type=DATE, help="The corrected date.")
 @click.option("--type", "event_type", help="The corrected event type.")
 @click.option("--actor", help="The corrected actor country.")

@@ -53,7 +53,7 @@ def report_options(format_help: str) -> Callable[[F], F]:
 @click.option(
     "--reproduce",
     "reproduce_id",
-    type=int,
+    type=click.IntRange(1, 2**31 - 1),
     metavar="REPORT_ID",
     help="Rebuild registered report REPORT_ID from the data as known when it was "
     "generated, and check its checksum (exit 1 and the difference if it does not match).",

@@ -87,41 +87,142 @@ def record(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "jsonl"]),
-    help="File format (default: from the extension: .csv, .jsonl).",
+    type=click.Choice(["csv", "jsonl", "gdelt", "icews"]),
+    help="File format (default: GDELT and ICEWS from the first line, else .csv/.jsonl "
+    "from the name; .gz and .zip are read as they are).",
 )
+@click.option(
+    "--crosswalk",
+    type=click.Path(dir_okay=False),
+    help="CAMEO code to event type file for GDELT/ICEWS (default: the packaged one).",
+)
+@click.option(
+    "--min-mentions", type=click.IntRange(min=0), default=0, help="GDELT: drop rows with "
+    "fewer NumMentions."
+)  # fmt: skip
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Record events the rules refuse, marked invalid (they do not change status).",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False),
+    help="Write malformed rows to this CSV file (line, kind, reason) and import the rest.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
 @by_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_settings
-def import_(settings: Settings, file: str, fmt: str | None, by: str | None, as_json: bool) -> None:
-    """Import events from a CSV or JSON Lines FILE, all rows or none.
+def import_(
+    settings: Settings,
+    file: str,
+    fmt: str | None,
+    crosswalk: str | None,
+    min_mentions: int,
+    lenient: bool,
+    rejects: str | None,
+    quiet: bool,
+    by: str | None,
+    as_json: bool,
+) -> None:
+    """Import events from FILE: our CSV or JSON Lines, or a GDELT or ICEWS export.
 
-    Columns (CSV header) or keys (JSONL): occurred_on, event_type, actor, target,
-    summary, source, external_id. Rows are applied in file order. If any row is
-    malformed or refused by the rules, nothing is written and every bad row is
-    listed with its line number. Rows whose external_id is already recorded with
-    the same content are skipped, so re-importing a file is safe.
+    Our format: columns (CSV header) or keys (JSONL) occurred_on, event_type, actor,
+    target, summary, source, external_id. GDELT/ICEWS rows between two states become
+    events through the CAMEO crosswalk (see the README). All or nothing: a malformed row
+    or an event the rules refuse writes nothing and every bad row is listed, unless
+    --rejects (malformed rows go to a file) or --lenient (refused events are kept,
+    marked invalid). Rows whose external id is already recorded are skipped, so
+    re-importing a file adds nothing.
 
     \b
-    Example:
+    Examples:
       relations import fixtures/peru-mexico.jsonl
+      relations import 20251103.export.CSV.zip --min-mentions 3 --rejects bad.csv
     """
     from pathlib import Path
 
-    from relations.services.importing import import_file
+    from relations.services.importing import ImportOptions, import_file
 
     path = Path(file)
-    result = import_file(settings.app(), path, fmt, by=by)
+    options = ImportOptions(
+        fmt=fmt,
+        crosswalk=Path(crosswalk) if crosswalk else None,
+        min_mentions=min_mentions,
+        lenient=lenient,
+        rejects=Path(rejects) if rejects else None,
+        by=by,
+    )
+    with ProgressBar(enabled=not quiet, label=path.name) as progress:
+        result = import_file(settings.app(), path, options, progress)
     summary = {
+        "file": result.source,
+        "format": result.format,
         "rows": result.rows,
         "created": result.created,
         "already_recorded": result.already_recorded,
+        "collapsed": result.collapsed,
+        "skipped": dict(sorted(result.skipped.items())),
+        "rejected": dict(sorted(result.rejected.items())),
+        "invalid": result.invalid,
+        "invalidated": result.invalidated,
         "pairs": len(result.pairs),
     }
     if as_json:
         echo_json(summary)
         return
     click.echo(
-        f"{path.name}: {result.rows} rows, {result.created} events recorded, "
+        f"{result.source}: {result.rows} rows read, {result.created} events recorded, "
         f"{result.already_recorded} already recorded, {len(result.pairs)} pairs updated"
     )
+    if result.format in ("gdelt", "icews") or result.collapsed:
+        click.echo(f"  collapsed: {result.collapsed} rows into the events of other rows")
+    for title, counts in (("skipped", result.skipped), ("rejected", result.rejected)):
+        if counts:
+            parts = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
+            click.echo(f"  {title}: {sum(counts.values())} ({parts})")
+    if result.rejected and rejects:
+        click.echo(f"  the rejected rows are in {rejects}")
+    if lenient:
+        click.echo(
+            f"  invalid: {result.invalid} recorded as invalid, {result.invalidated} earlier "
+            "events became invalid"
+        )
+
+
+class ProgressBar:
+    """click's progress bar on stderr, for imports that take more than about a second;
+    never when stderr is not a terminal."""
+
+    DELAY = 1.0
+
+    def __init__(self, *, enabled: bool, label: str) -> None:
+        import sys
+        import time
+
+        self.enabled = enabled and sys.stderr.isatty()
+        self.label = label
+        self.started = time.monotonic()
+        self._bar: Any = None
+        self._done = 0
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        if not self.enabled or time.monotonic() - self.started < self.DELAY:
+            return
+        if self._bar is None:
+            import sys
+
+            self._bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(max(done - self._done, 0))
+        self._done = max(done, self._done)

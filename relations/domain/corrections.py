@@ -19,7 +19,12 @@ from relations.domain.timeline import describe
 
 
 def plan_retraction(
-    machine: RelationMachine, live: Sequence[Event], event: Event, *, cascade: bool
+    machine: RelationMachine,
+    live: Sequence[Event],
+    event: Event,
+    *,
+    cascade: bool,
+    verb: str = "retracting",
 ) -> list[Event]:
     """The events to retract so that ``event`` can go: ``event`` itself and, with
     ``cascade``, every later event its removal would make invalid (in fold order).
@@ -30,20 +35,26 @@ def plan_retraction(
     while (broken := _newly_invalid(machine, remaining, baseline)) is not None:
         step_event, status = broken
         if not cascade:
+            hint = (
+                "retract that event first, or pass --cascade to retract it too"
+                if verb == "retracting"
+                else "retract or correct that event first"
+            )
             raise Refused(
-                f"retracting event {event.id} ({event.event_type} on {event.occurred_on}) would "
+                f"{verb} event {event.id} ({event.event_type} on {event.occurred_on}) would "
                 f"make {describe(step_event)} invalid: {step_event.event_type} is not allowed "
-                f"once the pair is {status}; retract that event first, or pass --cascade to "
-                "retract it too"
+                f"once the pair is {status}; {hint}"
             )
         remaining = [e for e in remaining if e is not step_event]
         withdrawn.append(step_event)
     return withdrawn
 
 
-def check_removal(machine: RelationMachine, live: Sequence[Event], removed: Event) -> None:
+def check_removal(
+    machine: RelationMachine, live: Sequence[Event], removed: Event, *, verb: str
+) -> None:
     """Refuse if removing ``removed`` from ``live`` makes a later event invalid."""
-    plan_retraction(machine, live, removed, cascade=False)
+    plan_retraction(machine, live, removed, cascade=False, verb=verb)
 
 
 def check_replacement(

@@ -44,4 +44,9 @@ def parse_timestamp(text: str, *, what: str = "timestamp") -> datetime:
             f"{what} {text!r} is not valid; use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM|Z] "
             "(UTC unless an offset is given)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        raise InvalidInput(
+            f"{what} {text!r} is out of range once in UTC; use a moment between years 1 and 9999"
+        ) from None

@@ -50,6 +50,17 @@ def check_text(what: str, value: str, limit: int = MAX_TEXT) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedExtras:
+    """Kept from the source when an event comes from a feed: how many source rows
+    collapsed into it, the source's own score (GDELT Goldstein, ICEWS intensity) and
+    the first row's event id."""
+
+    source_rows: int
+    source_score: float | None
+    source_event_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class EventDraft:
     """An event as the user states it, before the log gives it an id."""
 
@@ -60,6 +71,7 @@ class EventDraft:
     summary: str = ""
     source: str = ""
     external_id: str | None = None
+    feed: FeedExtras | None = None  # what an event feed adds (GDELT, ICEWS)
 
     def __post_init__(self) -> None:
         check_text("summary", self.summary)
@@ -97,6 +109,7 @@ class Event:
     external_id: str | None
     recorded_at: datetime
     supersedes: int | None = None  # the event this one corrects
+    feed: FeedExtras | None = None
 
     @property
     def pair(self) -> Pair:

@@ -16,6 +16,8 @@ from relations.domain.errors import InvalidInput
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _CAMEO = re.compile(r"\d{2,4}")
+MAX_STATE = 32  # the width of the status columns
+MAX_TYPE = 64  # the width of events.event_type
 # tomllib's message for a table or key given twice, e.g. [event_types.visit] twice.
 _TWICE = re.compile(
     r"Cannot (?:declare|overwrite a value) \('(?P<table>\w+)', '(?P<name>[^']+)'.*?\) twice"
@@ -89,6 +91,8 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
         raise InvalidInput("'states' must be a non-empty list of names")
     if len(set(states)) != len(states):
         raise InvalidInput("'states' lists a state twice")
+    for state in states:
+        _check_name(state, "state", MAX_STATE)
     initial = raw.get("initial", states[0])
     if not isinstance(initial, str) or initial not in states:
         raise InvalidInput(f"initial state {initial!r} is not one of the states {states}")
@@ -98,6 +102,11 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
         _check_name(effect, "effect")
         if not isinstance(mapping, dict):
             raise InvalidInput(f"effect {effect!r} must map a status to a status")
+        if not mapping:
+            raise InvalidInput(
+                f"effect {effect!r} has no transitions; map at least one status to a status, "
+                'e.g. normal = "strained"'
+            )
         for source, dest in mapping.items():
             for state in (source, dest):
                 if state not in states:
@@ -106,7 +115,7 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
 
     event_types: dict[str, EventType] = {}
     for name, spec in _table(raw, "event_types").items():
-        _check_name(name, "event type")
+        _check_name(name, "event type", MAX_TYPE)
         if not isinstance(spec, dict):
             raise InvalidInput(f"event type {name!r} must be a table")
         chosen = spec.get("effect")
@@ -131,9 +140,13 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-def _check_name(name: str, what: str) -> None:
-    if not _NAME.fullmatch(name):
+def _check_name(name: str, what: str, limit: int = 64) -> None:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise InvalidInput(f"{what} name {name!r} must be lower_snake_case")
+    if len(name) > limit:
+        raise InvalidInput(
+            f"{what} name {name!r} is over {limit} characters (the database's limit)"
+        )
 
 
 def compare(old: Rules, new: Rules) -> list[str]:

@@ -85,6 +85,7 @@ class Reject:
 
     line: int
     reason: str
+    kind: str = "malformed"  # what the import summary counts it under, e.g. "bad date"
 
 
 @dataclass(frozen=True, slots=True)

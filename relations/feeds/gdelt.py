@@ -71,21 +71,25 @@ def read_gdelt(
         # No rstrip of the whole line (it copies it): the line end stays in the
         # unsplit remainder, and only SOURCEURL, read for FeedRows, is stripped.
         if not is_clean_text(raw):
-            yield Reject(number, _TEXT_REASON)
+            yield Reject(number, _TEXT_REASON, "not UTF-8 text")
             continue
         fields = raw.split("\t", _SPLIT)
         if len(fields) <= _SPLIT:
             if raw.strip():
-                yield Reject(number, f"has {len(fields)} {_WIDTH_REASON}")
+                yield Reject(number, f"has {len(fields)} {_WIDTH_REASON}", "wrong number of fields")
             continue
         width = _SPLIT + 1 + fields[_SPLIT].count("\t")
         if width not in WIDTHS:
-            yield Reject(number, f"has {width} {_WIDTH_REASON}")
+            yield Reject(number, f"has {width} {_WIDTH_REASON}", "wrong number of fields")
             continue
 
         event_id = fields[_ID]
         if not (event_id.isdigit() and event_id.isascii()):
-            yield Reject(number, f"GLOBALEVENTID {event_id!r} is not a number; expected digits")
+            yield Reject(
+                number,
+                f"GLOBALEVENTID {event_id!r} is not a number; expected digits",
+                "bad event id",
+            )
             continue
         day = dates.get(fields[_DATE])
         if day is None:
@@ -94,6 +98,7 @@ def read_gdelt(
                 yield Reject(
                     number,
                     f"SQLDATE {fields[_DATE]!r} is not a date; expected YYYYMMDD such as 20251103",
+                    "bad date",
                 )
                 continue
             if len(dates) < CACHE_LIMIT:
@@ -106,6 +111,7 @@ def read_gdelt(
                     number,
                     f"EventCode {code!r} is not a CAMEO code; expected 2 to 4 digits "
                     "starting with a root code 01-20, such as 161 or 0871",
+                    "bad CAMEO code",
                 )
                 continue
             if len(valid_codes) < CACHE_LIMIT:
@@ -115,14 +121,14 @@ def read_gdelt(
             actor = countries.lookup(fields[_A1_COUNTRY])
             if actor is None:
                 reason = countries.reason(fields[_A1_COUNTRY])
-                yield Reject(number, f"Actor1CountryCode {reason}")
+                yield Reject(number, f"Actor1CountryCode {reason}", "unknown or former country")
                 continue
         target = known.get(fields[_A2_COUNTRY])
         if target is None:
             target = countries.lookup(fields[_A2_COUNTRY])
             if target is None:
                 reason = countries.reason(fields[_A2_COUNTRY])
-                yield Reject(number, f"Actor2CountryCode {reason}")
+                yield Reject(number, f"Actor2CountryCode {reason}", "unknown or former country")
                 continue
         text = fields[_GOLDSTEIN]
         goldstein = scores.get(text, _UNSEEN)
@@ -133,6 +139,7 @@ def read_gdelt(
                     number,
                     f"GoldsteinScale {text!r} is not a number; expected a number "
                     "from -10 to 10 or blank",
+                    "bad number",
                 )
                 continue
             if len(scores) < CACHE_LIMIT:
@@ -142,6 +149,7 @@ def read_gdelt(
             yield Reject(
                 number,
                 f"NumMentions {mentions_text!r} is not a count; expected digits or blank",
+                "bad number",
             )
             continue
 
@@ -165,6 +173,7 @@ def read_gdelt(
                 yield Reject(
                     number,
                     f"SOURCEURL is {len(url)} characters long; at most {MAX_TEXT} are accepted",
+                    "text too long",
                 )
                 continue
             yield FeedRow(

@@ -113,19 +113,25 @@ def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResul
     known = countries.known
     for number, raw in numbered:
         if not is_clean_text(raw):
-            yield Reject(number, "is not valid UTF-8 text or contains a NUL character")
+            yield Reject(
+                number, "is not valid UTF-8 text or contains a NUL character", "not UTF-8 text"
+            )
             continue
         fields = raw.split("\t")
         fields[-1] = fields[-1].rstrip("\r\n")  # cheaper than stripping the whole line
         if len(fields) != width:
             if len(fields) == 1 and not raw.strip():
                 continue
-            yield Reject(number, f"has {len(fields)} tab-separated fields; the header has {width}")
+            yield Reject(
+                number,
+                f"has {len(fields)} tab-separated fields; the header has {width}",
+                "wrong number of fields",
+            )
             continue
 
         event_id = fields[i_id]
         if event_id in ICEWS_MISSING:
-            yield Reject(number, "Event ID is missing; every ICEWS row has one")
+            yield Reject(number, "Event ID is missing; every ICEWS row has one", "bad event id")
             continue
         day = dates.get(fields[i_date])
         if day is None:
@@ -135,6 +141,7 @@ def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResul
                     number,
                     f"Event Date {fields[i_date]!r} is not a date; "
                     "expected YYYY-MM-DD such as 2018-06-01",
+                    "bad date",
                 )
                 continue
             if len(dates) < CACHE_LIMIT:
@@ -147,6 +154,7 @@ def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResul
                     number,
                     f"CAMEO Code {code!r} is not a CAMEO code; expected 2 to 4 digits "
                     "starting with a root code 01-20, such as 161 or 0871",
+                    "bad CAMEO code",
                 )
                 continue
             if len(valid_codes) < CACHE_LIMIT:
@@ -155,13 +163,21 @@ def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResul
         if actor is None:
             actor = countries.lookup(fields[i_scountry])
             if actor is None:
-                yield Reject(number, f"Source Country {countries.reason(fields[i_scountry])}")
+                yield Reject(
+                    number,
+                    f"Source Country {countries.reason(fields[i_scountry])}",
+                    "unknown or former country",
+                )
                 continue
         target = known.get(fields[i_tcountry])
         if target is None:
             target = countries.lookup(fields[i_tcountry])
             if target is None:
-                yield Reject(number, f"Target Country {countries.reason(fields[i_tcountry])}")
+                yield Reject(
+                    number,
+                    f"Target Country {countries.reason(fields[i_tcountry])}",
+                    "unknown or former country",
+                )
                 continue
         text = fields[i_intensity]
         intensity = scores.get(text, _UNSEEN)
@@ -171,6 +187,7 @@ def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResul
                 yield Reject(
                     number,
                     f"Intensity {text!r} is not a number; expected a number from -10 to 10 or NA",
+                    "bad number",
                 )
                 continue
             if len(scores) < CACHE_LIMIT:

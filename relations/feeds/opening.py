@@ -18,8 +18,9 @@ import gzip
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
@@ -35,6 +36,16 @@ _ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members, an empty zip
 _IGNORED_MEMBERS = ("__MACOSX/",)  # resource forks added by macOS's Archive Utility
 
 
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A file's lines, and how far into the file (in its bytes on disk) reading is."""
+
+    lines: Iterator[str]
+    position: Callable[[], int]
+    size: int
+    text: io.TextIOWrapper  # the same lines, unchecked (for csv.reader, which has its own limit)
+
+
 @contextmanager
 def open_text(path: Path) -> Iterator[Iterator[str]]:
     """Yield the file's lines (with their line ends); close everything on exit.
@@ -42,6 +53,13 @@ def open_text(path: Path) -> Iterator[Iterator[str]]:
     Unreadable files, corrupt archives and zips without exactly one member raise
     InvalidInput naming the file, also when the corruption is found mid-stream.
     """
+    with open_stream(path) as stream:
+        yield stream.lines
+
+
+@contextmanager
+def open_stream(path: Path) -> Iterator[Stream]:
+    """Like ``open_text``, with the position in the file on disk, for a progress bar."""
     with ExitStack() as stack:
         try:
             raw = stack.enter_context(path.open("rb"))
@@ -58,7 +76,7 @@ def open_text(path: Path) -> Iterator[Iterator[str]]:
         text = stack.enter_context(
             io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="\n")
         )
-        yield _lines(text, path)
+        yield Stream(_lines(text, path), raw.tell, path.stat().st_size, text)
 
 
 def detect_feed_format(path: Path) -> str | None:

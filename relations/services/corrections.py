@@ -45,9 +45,9 @@ def retract(
     why = inputs.reason(reason)
     who = inputs.author(by)
     with app.store.writing() as tx:
-        event = _live_event(tx, event_id, "retract")
-        pair = event.pair
+        pair = _live_event(tx, event_id, "retract").pair
         tx.lock_pair(pair)
+        event = _live_event(tx, event_id, "retract")  # again: another writer may have won
         live = tx.pair_events(pair)
         before = tx.stored_status(pair)
         withdrawn = plan_retraction(app.machine, live, event, cascade=cascade)
@@ -105,11 +105,12 @@ def correct(
         pairs = sorted({old.pair, draft.pair})
         for pair in pairs:
             tx.lock_pair(pair)
+        _live_event(tx, event_id, "correct")  # again, under the lock: another may have won
         before = {pair: _status(app, tx, pair) for pair in pairs}
         if draft.pair == old.pair:
             check_replacement(app.machine, tx.pair_events(old.pair), old, draft)
         else:
-            check_removal(app.machine, tx.pair_events(old.pair), old)
+            check_removal(app.machine, tx.pair_events(old.pair), old, verb="moving")
             check_replacement(app.machine, tx.pair_events(draft.pair), None, draft)
         description = f"correct event {event_id}: {why}"
         write = AuditedWrite(app, tx, who, "correct", description)

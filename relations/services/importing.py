@@ -1,26 +1,67 @@
-"""Importing a file of events: every row checked first, then all written or none."""
+"""Importing a file of events: streamed, checked against the rules, written in bulk.
+
+Formats: our CSV and JSON Lines, GDELT and ICEWS; plain, gzipped or zipped.
+
+1. Rows stream in and are checked one by one (``sources.py`` turns each format into
+   candidate events, rejects and skips). A malformed row aborts the import, unless
+   ``--rejects FILE`` quarantines it there.
+2. Candidates are appended to the log in batches through the driver's bulk path, each
+   with its id and its pair's next version; a compact ledger keeps what the fold needs
+   (about 20 bytes an event), so memory does not grow with the rows' text.
+3. Each pair touched is folded once, over its live log with the new events in their
+   place: a pair whose new events all come after its latest event folds on from its
+   stored status; a pair with backdated events is refolded from its log. An event the
+   rules refuse aborts the import (nothing is written), or, with ``--lenient``, is kept
+   and marked invalid. The projections are written in bulk.
+
+Everything happens in one transaction that excludes other writers: all or nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from relations.bootstrap import App
-from relations.domain.dates import not_after, parse_date
 from relations.domain.errors import RelationsError
-from relations.domain.events import EventDraft, Pair
-from relations.domain.timeline import Timeline
-from relations.feeds.records import RawRow, detect_format, read_rows
+from relations.domain.events import Pair
 from relations.services import inputs
 from relations.services.audit import AuditedWrite
-from relations.services.projection import rederive
-from relations.store.rows import Appended
+from relations.services.sources import (
+    EXTERNAL_ID,
+    FEED,
+    LINE,
+    Candidate,
+    Source,
+    fact,
+    open_source,
+)
 
 if TYPE_CHECKING:
+    from relations.feeds.feed_rows import Reject
+    from relations.store.bulk import BulkWriter
+    from relations.store.rows import StoredStatus
     from relations.store.sql import StoreTransaction
+
+BATCH = 20_000
+BAD_ROWS_SHOWN = 1_000
+BULK_BYTES_PER_EVENT = 90  # a CSV row of ours; to guess, before reading, if a load is large
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    fmt: str | None = None
+    crosswalk: Path | None = None
+    min_mentions: int = 0
+    lenient: bool = False  # record events the rules refuse, marked invalid
+    rejects: Path | None = None  # quarantine malformed rows here instead of aborting
+    by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,121 +72,484 @@ class BadRow:
 
 
 class ImportRefused(RelationsError):
-    """Some rows are bad: nothing was written. Lists every bad row."""
+    """Some rows are bad: nothing was written. Lists the bad rows."""
 
-    def __init__(self, source: str, bad: list[BadRow]) -> None:
+    def __init__(self, source: str, bad: list[BadRow], total: int) -> None:
         self.bad = bad
         self.exit_code = 2 if any(row.malformed for row in bad) else 1
-        lines = [f"{source}: {len(bad)} bad row(s), nothing was imported"]
-        lines += [f"  line {row.line}: {row.reason}" for row in bad]
+        lines = [f"{source}: {total} bad row(s), nothing was imported"]
+        lines += [f"  line {row.line}: {row.reason}" for row in bad[:BAD_ROWS_SHOWN]]
+        if total > BAD_ROWS_SHOWN:
+            lines.append(
+                f"  ... and {total - BAD_ROWS_SHOWN} more (--rejects FILE writes every "
+                "malformed row to FILE and imports the rest)"
+            )
         super().__init__("\n".join(lines))
 
 
 @dataclass
 class ImportResult:
-    rows: int = 0
+    source: str = ""
+    format: str = ""
+    rows: int = 0  # rows read (records, or feed lines)
     created: int = 0
-    already_recorded: int = 0
+    already_recorded: int = 0  # external id already in the log with the same content
+    collapsed: int = 0  # feed rows folded into another row's event
+    skipped: Counter[str] = field(default_factory=Counter)  # by filter reason (feeds)
+    rejected: Counter[str] = field(default_factory=Counter)  # malformed rows, by kind
+    invalid: int = 0  # --lenient: new events recorded as invalid
+    invalidated: int = 0  # --lenient: earlier events that became invalid
     pairs: set[Pair] = field(default_factory=set)
 
 
+Progress = Callable[[int, int], None]  # (bytes read, file size)
+
+
 def import_file(
-    app: App, path: Path, fmt: str | None = None, *, by: str | None = None
+    app: App,
+    path: Path,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    chosen = fmt or detect_format(path)
-    return import_rows(app, read_rows(path, chosen), source=path.name, by=by)
-
-
-def import_rows(
-    app: App, rows: Iterable[RawRow], *, source: str = "input", by: str | None = None
-) -> ImportResult:
-    """Apply rows in order. If any row is malformed or refused, write nothing."""
-    who = inputs.author(by)
-    result = ImportResult()
-    bad: list[BadRow] = []
-    drafts: list[tuple[int, EventDraft]] = []
-    for row in rows:
-        result.rows += 1
-        try:
-            drafts.append((row.line, _draft(app, row)))
-        except RelationsError as exc:
-            bad.append(BadRow(row.line, str(exc), malformed=True))
-    with app.store.writing() as tx:
-        accepted = _check_against_log(app, tx, drafts, bad, result)
-        if bad:
-            raise ImportRefused(source, sorted(bad, key=lambda b: b.line))
-        versions = {pair: tx.latest_version(pair) for pair in result.pairs}
-        appended = []
-        for draft in accepted:
-            versions[draft.pair] += 1
-            appended.append(Appended(draft, versions[draft.pair]))
-        if appended:
-            write = AuditedWrite(app, tx, who, "import", f"import {source}")
-            result.created = tx.append_many(appended, write.at, write.id)
-        earliest: dict[Pair, date] = {}
-        for draft in accepted:
-            earliest[draft.pair] = min(draft.occurred_on, earliest.get(draft.pair, date.max))
-        for pair in sorted(result.pairs):
-            rederive(app, tx, pair, since=earliest[pair])
+    options = options or ImportOptions()
+    who = inputs.author(options.by)
+    if options.min_mentions < 0:
+        raise RelationsError("--min-mentions must be 0 or more")
+    with open_source(app, path, options) as source:
+        result = ImportResult(source=path.name, format=source.format)
+        with _RejectSink(options.rejects, result) as sink:
+            _Import(app, source, options, result, sink, who, progress).run()
     return result
 
 
-def _draft(app: App, row: RawRow) -> EventDraft:
-    if row.error:
-        raise RelationsError(f"row {row.error}")
-    values = row.values
-    missing = [k for k in ("occurred_on", "event_type", "actor", "target") if not values.get(k)]
-    if missing:
-        raise RelationsError(f"missing {', '.join(missing)}")
-    occurred_on = not_after(parse_date(values["occurred_on"]), app.today(), what="event date")
-    actor = inputs.country(values["actor"])
-    target = inputs.country(values["target"])
-    if actor == target:
-        raise RelationsError(f"actor and target are both {actor}")
-    return EventDraft(
-        event_type=inputs.event_type(app.machine, values["event_type"]),
-        actor=actor,
-        target=target,
-        occurred_on=occurred_on,
-        summary=values.get("summary", ""),
-        source=values.get("source", ""),
-        external_id=values.get("external_id") or None,
-    )
+class _RejectSink:
+    """Where malformed rows go: the --rejects file, or the list the refusal shows."""
+
+    def __init__(self, path: Path | None, result: ImportResult) -> None:
+        self.path = path
+        self.result = result
+        self.bad: list[BadRow] = []
+        self.count = 0
+        self._handle: IO[str] | None = None
+        self._writer: Any = None
+
+    def __enter__(self) -> _RejectSink:
+        if self.path is not None:
+            try:
+                self._handle = self.path.open("w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise RelationsError(
+                    f"cannot write --rejects {self.path}: {exc.strerror}"
+                ) from None
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(["line", "kind", "reason"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+    def reject(self, row: Reject) -> None:
+        self.result.rejected[row.kind] += 1
+        if self._writer is not None:
+            self._writer.writerow([row.line, row.kind, row.reason])
+            return
+        self.refuse(BadRow(row.line, row.reason, malformed=True))
+
+    def refuse(self, row: BadRow) -> None:
+        self.count += 1
+        if len(self.bad) < BAD_ROWS_SHOWN:
+            self.bad.append(row)
+
+    @property
+    def failing(self) -> bool:
+        return self.count > 0
 
 
-def _check_against_log(
-    app: App,
-    tx: StoreTransaction,
-    drafts: list[tuple[int, EventDraft]],
-    bad: list[BadRow],
-    result: ImportResult,
-) -> list[EventDraft]:
-    """Replay the rows against each pair's log, in file order; collect refusals."""
-    known = tx.by_external_ids([d.external_id for _, d in drafts if d.external_id])
-    in_file: dict[str, EventDraft] = {}
-    timelines: dict[Pair, Timeline] = {}
-    accepted: list[EventDraft] = []
-    for line, draft in drafts:
-        if draft.external_id:
-            earlier = known.get(draft.external_id) or in_file.get(draft.external_id)
-            if earlier is not None:
-                if earlier.fact() == draft.fact():
-                    result.already_recorded += 1
-                else:
-                    reason = f"external id {draft.external_id!r} is already used for another event"
-                    bad.append(BadRow(line, reason, malformed=False))
+class _Ledger:
+    """What the fold needs of each new event, by its position in the import."""
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.days = array("i")  # date ordinals
+        self.types = array("H")
+        self.lines = array("i")
+        self.pair_of = array("i")
+        self.pairs: list[Pair] = []
+        self.pair_index: dict[Pair, int] = {}
+        self.by_pair: list[array[int]] = []  # positions of each pair's new events
+
+    def add(self, event_id: int, pair: Pair, day: int, kind: int, line: int) -> None:
+        index = self.pair_index.get(pair)
+        if index is None:
+            index = self.pair_index[pair] = len(self.pairs)
+            self.pairs.append(pair)
+            self.by_pair.append(array("i"))
+        self.by_pair[index].append(len(self.ids))
+        self.ids.append(event_id)
+        self.days.append(day)
+        self.types.append(kind)
+        self.lines.append(line)
+        self.pair_of.append(index)
+
+
+class _Import:
+    def __init__(
+        self,
+        app: App,
+        source: Source,
+        options: ImportOptions,
+        result: ImportResult,
+        sink: _RejectSink,
+        who: str,
+        progress: Progress | None,
+    ) -> None:
+        self.app = app
+        self.source = source
+        self.options = options
+        self.result = result
+        self.sink = sink
+        self.who = who
+        self.progress = progress
+        rules = app.machine.rules
+        self.type_names = list(rules.event_types)
+        self.type_code = {name: i for i, name in enumerate(self.type_names)}
+        self.states = list(rules.states)
+        self.state_code = {name: i for i, name in enumerate(self.states)}
+        # next_state[state][type] -> state, or -1 when the rules refuse it
+        # next_state[state][type] -> state, or -1 when the rules refuse it. The extra
+        # last column is for a type of an earlier event the rules in force do not define.
+        self.next_state = [
+            [
+                self.state_code.get(app.machine.table.get((s, rules.event_types[t].effect), ""), -1)
+                for t in self.type_names
+            ]
+            + [-1]
+            for s in self.states
+        ]
+        if len(self.states) > 127:
+            raise RelationsError("imports handle rules with at most 127 states")
+        self.versions: dict[Pair, int] = {}
+        self._pairs: dict[tuple[str, str], Pair] = {}
+        self._days: dict[date, tuple[int, Any]] = {}
+        self.ledger = _Ledger()
+
+    def run(self) -> None:
+        with self.app.store.writing(alone=True) as tx:
+            from relations.store.bulk import BulkWriter
+
+            bulk = BulkWriter(tx.connection)
+            stored = {s.pair: s for s in tx.statuses()}
+            if self._large(stored):
+                bulk.drop_indexes()
+            # Even once a row is bad, the rest are appended and folded (all of it is then
+            # rolled back), so that the refusal lists every bad row, rule refusals too.
+            self._append(tx, bulk, stored)
+            self._project(tx, bulk, stored)
+            if self.sink.failing:
+                raise ImportRefused(
+                    self.result.source, sorted(self.sink.bad, key=lambda b: b.line), self.sink.count
+                )
+            bulk.rebuild_indexes()
+
+    def _large(self, stored: dict[Pair, StoredStatus]) -> bool:
+        """Is this load large next to the log (so that rebuilding the indexes once is
+        cheaper than keeping them up to date row by row)? Guessed from the file size;
+        feeds are mostly rows that are not events, so they never are."""
+        if self.source.format not in ("csv", "jsonl"):
+            return False
+        expected = self.source.size // BULK_BYTES_PER_EVENT
+        existing = sum(s.event_count for s in stored.values())
+        return expected >= max(50_000, existing)
+
+    # -- 1 and 2: read, check, append --------------------------------------------
+
+    def _append(self, tx: StoreTransaction, bulk: BulkWriter, stored: dict[Pair, Any]) -> None:
+        write: AuditedWrite | None = None
+        versions = self.versions
+        versions.update((pair, s.version) for pair, s in stored.items())
+        batch: list[Candidate] = []
+        for item in self.source.candidates(self.result, self.sink.reject):
+            batch.append(item)
+            if len(batch) >= BATCH:
+                write = self._write_batch(tx, bulk, batch, versions, write)
+                batch = []
+        if batch:
+            self._write_batch(tx, bulk, batch, versions, write)
+
+    def _write_batch(
+        self,
+        tx: StoreTransaction,
+        bulk: BulkWriter,
+        batch: list[Candidate],
+        versions: dict[Pair, int],
+        write: AuditedWrite | None,
+    ) -> AuditedWrite | None:
+        if self.progress is not None:
+            self.progress(self.source.position(), self.source.size)
+        accepted = self._new_in(tx, batch)
+        if not accepted:
+            return write
+        if write is None:
+            write = AuditedWrite(self.app, tx, self.who, "import", f"import {self.result.source}")
+        ids = bulk.reserve_ids(len(accepted))
+        rows = []
+        ledger = self.ledger
+        pairs = self._pairs
+        days = self._days
+        type_code = self.type_code
+        feed = self.source.format not in ("csv", "jsonl")
+        for event_id, item in zip(ids, accepted, strict=True):
+            line, kind, actor, target, day, summary, source, external_id, extras = item
+            key = (actor, target) if actor < target else (target, actor)
+            pair = pairs.get(key)
+            if pair is None:
+                pair = pairs[key] = Pair(*key)
+            version = versions.get(pair, 0) + 1
+            versions[pair] = version
+            known_day = days.get(day)
+            if known_day is None:
+                known_day = days[day] = (day.toordinal(), bulk.day(day))
+            row: tuple[Any, ...] = (
+                event_id, key[0], key[1], version, kind, actor, target, known_day[1], summary,
+                source, external_id,
+            )  # fmt: skip
+            if feed:
+                assert extras is not None
+                row += (extras.source_rows, extras.source_score, extras.source_event_id)
+            rows.append(row)
+            ledger.add(event_id, pair, known_day[0], type_code[kind], line)
+        bulk.insert_events(rows, write.at, write.id, feed=feed)
+        self.result.created += len(rows)
+        return write
+
+    def _new_in(self, tx: StoreTransaction, batch: list[Candidate]) -> list[Candidate]:
+        """The candidates not already in the log: a repeated external id with the same
+        content is skipped; with other content, it is refused."""
+        wanted = [c[EXTERNAL_ID] for c in batch if c[EXTERNAL_ID]]
+        if not wanted:
+            return batch
+        known = {k: e.fact() for k, e in tx.by_external_ids(wanted).items()}
+        fresh = []
+        for item in batch:
+            external_id = item[EXTERNAL_ID]
+            if external_id:
+                earlier = known.get(external_id)
+                if earlier is not None:
+                    # A feed event is identified by its id alone (feed, date, actor,
+                    # target, type): another file may count other source rows for it.
+                    if item[FEED] is not None or earlier == fact(item):
+                        self.result.already_recorded += 1
+                    else:
+                        reason = f"external id {external_id!r} is already used for another event"
+                        self.sink.refuse(BadRow(item[LINE], reason, malformed=False))
+                    continue
+                known[external_id] = fact(item)
+            fresh.append(item)
+        return fresh
+
+    # -- 3: fold each pair and write the projections -------------------------------
+
+    def _project(self, tx: StoreTransaction, bulk: BulkWriter, stored: dict[Pair, Any]) -> None:
+        ledger = self.ledger
+        if not ledger.ids:
+            return
+        # per new event: before << 9 | after << 2 | valid << 1 | changed
+        effects = array("H", bytes(2 * len(ledger.ids)))
+        digest = self.app.machine.rules.digest
+        statuses = []
+        backdated: list[tuple[int, Pair]] = []
+        for index, pair in enumerate(ledger.pairs):
+            positions = sorted(ledger.by_pair[index], key=lambda p: (ledger.days[p], ledger.ids[p]))
+            old = stored.get(pair)
+            first_day = ledger.days[positions[0]]
+            appendable = (
+                old is None
+                or old.event_count == 0
+                or (
+                    old.rules_digest == digest
+                    and old.last_occurred_on is not None
+                    and old.last_occurred_on.toordinal() <= first_day
+                )
+            )
+            if not appendable:
+                backdated.append((index, pair))
                 continue
-        pair = draft.pair
-        if pair not in timelines:
-            tx.lock_pair(pair)
-            timelines[pair] = Timeline(app.machine, pair, tx.pair_events(pair))
-        try:
-            timelines[pair].add(draft)
-        except RelationsError as exc:
-            bad.append(BadRow(line, str(exc), malformed=False))
-            continue
-        if draft.external_id:
-            in_file[draft.external_id] = draft
-        result.pairs.add(pair)
-        accepted.append(draft)
-    return accepted
+            statuses.append(self._fold_appended(pair, positions, old, effects, bulk))
+        existing = self._existing_logs(tx, bulk, [pair for _, pair in backdated])
+        rewrites: list[tuple[Any, ...]] = []
+        for index, pair in backdated:
+            positions = sorted(ledger.by_pair[index], key=lambda p: (ledger.days[p], ledger.ids[p]))
+            statuses.append(
+                self._fold_backdated(
+                    pair, positions, existing.get(pair, []), effects, rewrites, bulk
+                )
+            )
+        self.result.pairs.update(ledger.pairs)
+        if self.sink.failing:
+            return
+        bulk.delete_effects_from(
+            (pair.first, pair.second, bulk.day(date.fromordinal(min(ledger.days[p] for p in
+             ledger.by_pair[i])))) for i, pair in backdated
+        )  # fmt: skip
+        bulk.insert_effects(rewrites)
+        bulk.insert_effects(self._effect_rows(effects, bulk))
+        bulk.upsert_statuses(statuses)
+
+    def _fold_appended(
+        self, pair: Pair, positions: list[int], old: Any, effects: array[int], bulk: BulkWriter
+    ) -> tuple[Any, ...]:
+        ledger = self.ledger
+        state = self.state_code[old.status] if old and old.event_count else 0
+        since, cause = (old.since, old.cause_event_id) if old and old.event_count else (None, None)
+        for position in positions:
+            after = self.next_state[state][ledger.types[position]]
+            if after < 0:
+                self._invalid_new(pair, position, state)
+                effects[position] = state << 9 | state << 2
+                continue
+            changed = after != state
+            effects[position] = state << 9 | after << 2 | 2 | changed
+            if changed:
+                state = after
+                since, cause = date.fromordinal(ledger.days[position]), ledger.ids[position]
+        count = (old.event_count if old else 0) + len(positions)
+        last = date.fromordinal(ledger.days[positions[-1]])
+        return self._status_row(pair, state, since, cause, count, last, bulk)
+
+    def _fold_backdated(
+        self,
+        pair: Pair,
+        positions: list[int],
+        existing: list[tuple[int, int, int]],  # (day, id, type) of the live log, in order
+        effects: array[int],
+        rewrites: list[tuple[Any, ...]],
+        bulk: BulkWriter,
+    ) -> tuple[Any, ...]:
+        """Refold the whole live log with the new events in their place."""
+        ledger = self.ledger
+        baseline = self._invalid_ids(existing)
+        new = [(ledger.days[p], ledger.ids[p], ledger.types[p], p) for p in positions]
+        merged = sorted([(d, i, t, -1) for d, i, t in existing] + new)
+        first_new_day = new[0][0]
+        state, since, cause = 0, None, None
+        blamed = positions[0]  # the new event that most recently moved the pair
+        for day, event_id, kind, position in merged:
+            after = self.next_state[state][kind]
+            valid = after >= 0
+            if not valid:
+                after = state
+                if position >= 0:
+                    self._invalid_new(pair, position, state)
+                elif event_id not in baseline:
+                    self._invalidated(pair, event_id, day, kind, state, blamed)
+            changed = after != state
+            if position >= 0 and changed:
+                blamed = position
+            if position >= 0:
+                effects[position] = state << 9 | after << 2 | valid << 1 | changed
+            elif day >= first_new_day:
+                rewrites.append((
+                    event_id, pair.first, pair.second, bulk.day(date.fromordinal(day)),
+                    self.states[state], self.states[after], valid, changed,
+                ))  # fmt: skip
+            if changed:
+                state, since, cause = after, date.fromordinal(day), event_id
+        last = date.fromordinal(merged[-1][0])
+        return self._status_row(pair, state, since, cause, len(merged), last, bulk)
+
+    def _invalid_ids(self, log: list[tuple[int, int, int]]) -> set[int]:
+        state, invalid = 0, set()
+        for _, event_id, kind in log:
+            after = self.next_state[state][kind]
+            if after < 0:
+                invalid.add(event_id)
+            else:
+                state = after
+        return invalid
+
+    def _invalid_new(self, pair: Pair, position: int, state: int) -> None:
+        if self.options.lenient:
+            self.result.invalid += 1
+            return
+        kind = self.type_names[self.ledger.types[position]]
+        status = self.states[state]
+        allowed = ", ".join(self.app.machine.allowed_types(status)) or "none"
+        day = date.fromordinal(self.ledger.days[position])
+        reason = (
+            f"{kind} is not allowed for {pair} on {day}: the pair was {status} then; "
+            f"allowed from {status}: {allowed} (--lenient records it as invalid)"
+        )
+        self.sink.refuse(BadRow(self.ledger.lines[position], reason, malformed=False))
+
+    def _invalidated(
+        self, pair: Pair, event_id: int, day: int, kind: int, state: int, blamed: int
+    ) -> None:
+        if self.options.lenient:
+            self.result.invalidated += 1
+            return
+        ledger = self.ledger
+        culprit = self.type_names[ledger.types[blamed]]
+        reason = (
+            f"{culprit} on {date.fromordinal(ledger.days[blamed])} for {pair} would make a "
+            f"later event invalid: {self.type_names[kind]} on {date.fromordinal(day)} "
+            f"(event {event_id}), which is not allowed once the pair is {self.states[state]}"
+        )
+        self.sink.refuse(BadRow(ledger.lines[blamed], reason, malformed=False))
+
+    def _existing_logs(
+        self, tx: StoreTransaction, bulk: BulkWriter, pairs: list[Pair]
+    ) -> dict[Pair, list[tuple[int, int, int]]]:
+        """The live logs of ``pairs`` before this import: (day, id, type code) in fold
+        order. One scan when the indexes are down, else one seek per pair."""
+        if not pairs:
+            return {}
+        first_new = min(self.ledger.ids)  # this import's ids follow every earlier one
+        wanted = set(pairs)
+        found: dict[Pair, list[tuple[int, int, int]]] = {pair: [] for pair in pairs}
+        logs: Iterator[tuple[Pair, list[Any]]]
+        if bulk.indexes_dropped:
+            logs = (item for item in tx.pair_logs() if item[0] in wanted)
+        else:
+            logs = ((pair, tx.pair_events(pair)) for pair in pairs)
+        unknown = len(self.type_names)
+        for pair, log in logs:
+            found[pair] = [
+                (e.occurred_on.toordinal(), e.id, self.type_code.get(e.event_type, unknown))
+                for e in log
+                if e.id < first_new
+            ]
+        return found
+
+    def _effect_rows(self, effects: array[int], bulk: BulkWriter) -> Iterator[tuple[Any, ...]]:
+        """event_effects rows of the new events, in id order (SQLite appends them)."""
+        ledger = self.ledger
+        states = self.states
+        pairs = ledger.pairs
+        days: dict[int, Any] = {}
+        for position, code in enumerate(effects):
+            pair = pairs[ledger.pair_of[position]]
+            ordinal = ledger.days[position]
+            day = days.get(ordinal)
+            if day is None:
+                day = days[ordinal] = bulk.day(date.fromordinal(ordinal))
+            yield (
+                ledger.ids[position], pair.first, pair.second, day, states[code >> 9],
+                states[code >> 2 & 127], bool(code & 2), bool(code & 1),
+            )  # fmt: skip
+
+    def _status_row(
+        self,
+        pair: Pair,
+        state: int,
+        since: date | None,
+        cause: int | None,
+        count: int,
+        last: date,
+        bulk: BulkWriter,
+    ) -> tuple[Any, ...]:
+        version = self.versions[pair]
+        return (
+            pair.first, pair.second, self.states[state], bulk.day(since), cause, count, version,
+            self.app.machine.rules.digest, bulk.day(last),
+        )  # fmt: skip

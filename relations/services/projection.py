@@ -20,6 +20,9 @@ def rederive(app: App, tx: StoreTransaction, pair: Pair, since: date | None = No
     ``since``: the earliest date whose events changed; effects before it stay as they are
     (a fold is sequential, so nothing earlier can have moved).
     """
+    stored = tx.stored_status(pair)
+    if stored is None or stored.rules_digest != app.machine.rules.digest:
+        since = None  # effects before ``since`` were folded under other rules: redo them all
     return project(app, tx, pair, tx.pair_events(pair), since)
 
 
@@ -36,6 +39,7 @@ def project(
         event_count=len(log),
         version=tx.latest_version(pair),
         rules_digest=app.machine.rules.digest,
+        last_occurred_on=log[-1].occurred_on if log else None,
     )
     tx.save_status(stored)
     tx.save_effects(pair, folded.steps, since)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -153,5 +154,8 @@ def event_types(app: App) -> list[EventType]:
 
 
 def counts(app: App) -> dict[str, int]:
+    """Events, retractions, and pairs by status under the rules in force."""
     with app.store.reading() as tx:
-        return tx.counts()
+        found = {k: v for k, v in tx.counts().items() if k in ("events", "retracted")}
+    by_status = Counter(state.status for state in pairs(app))
+    return {**found, **{status: by_status[status] for status in app.machine.rules.states}}

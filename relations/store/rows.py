@@ -18,6 +18,7 @@ class StoredStatus:
     event_count: int
     version: int
     rules_digest: str
+    last_occurred_on: date | None = None  # the date of its latest live event
 
 
 @dataclass(frozen=True, slots=True)

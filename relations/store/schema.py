@@ -15,7 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     Unicode,
-    UniqueConstraint,
+    text,
 )
 
 from relations.store.revision import SCHEMA_REVISION
@@ -65,17 +65,34 @@ events = Table(
     Column("occurred_on", Date, nullable=False),
     Column("summary", Text, nullable=False),
     Column("source", Text, nullable=False),
-    Column("external_id", Text, nullable=True, unique=True),
+    Column("external_id", Text, nullable=True),
     Column("recorded_at", DateTime, nullable=False),
     # The write that appended it (null only for events recorded before the audit trail).
     Column("write_id", Integer, ForeignKey("writes.id"), nullable=True),
     # A correction names the event it replaces; an event is corrected at most once.
-    Column("supersedes", Integer, ForeignKey("events.id"), nullable=True, unique=True),
-    UniqueConstraint("pair_first", "pair_second", "version"),
-    Index(None, "pair_first", "pair_second", "occurred_on", "id"),
+    Column("supersedes", Integer, ForeignKey("events.id"), nullable=True),
+    # From event feeds (GDELT, ICEWS): how many source rows collapsed into this event,
+    # the source's own score (GDELT Goldstein, ICEWS intensity) and event id.
+    Column("source_rows", Integer, nullable=True),
+    Column("source_score", Float, nullable=True),
+    Column("source_event_id", Text, nullable=True),
+    # Unique indexes rather than table constraints, so that a bulk import into SQLite
+    # can drop the per-pair ones and build them again once, sorted (store/bulk.py).
+    # External ids and corrections are rare: partial indexes cost nothing for the rest.
+    Index("uq_events_pair_first_pair_second_version", "pair_first", "pair_second", "version",
+          unique=True),
+    Index("uq_events_external_id", "external_id", unique=True,
+          sqlite_where=text("external_id IS NOT NULL"),
+          postgresql_where=text("external_id IS NOT NULL")),
+    Index("uq_events_supersedes", "supersedes", unique=True,
+          sqlite_where=text("supersedes IS NOT NULL"),
+          postgresql_where=text("supersedes IS NOT NULL")),
+    # No (pair, occurred_on, id) index: a pair's events are found through (pair,
+    # version) and sorted (a few thousand at most); that is one index less to maintain
+    # on every append and to build on a bulk load.
     Index(None, "occurred_on"),
     Index(None, "recorded_at"),
-)
+)  # fmt: skip
 
 # Retractions: appended, never removed. A retracted event stays in the log but stops
 # counting for status from ``retracted_at`` on; ``--known-at`` before it sees it live.
@@ -103,6 +120,9 @@ pair_status = Table(
     Column("event_count", Integer, nullable=False),
     Column("version", Integer, nullable=False),
     Column("rules_digest", String(16), nullable=False),
+    # The date of its latest live event: an import of later events can fold on from
+    # the stored status instead of reading the pair's whole log.
+    Column("last_occurred_on", Date, nullable=True),
     Index(None, "status"),
 )
 

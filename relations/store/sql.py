@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select, text
 
-from relations.domain.events import Entry, Event, EventDraft, Pair, Retraction
+from relations.domain.events import Entry, Event, EventDraft, FeedExtras, Pair, Retraction
 from relations.domain.fold import Step
 from relations.store.engine import WRITE
 from relations.store.report_registry import ReportRegistry
@@ -123,6 +123,7 @@ class StoreTransaction:
             "event_count": stored.event_count,
             "version": stored.version,
             "rules_digest": stored.rules_digest,
+            "last_occurred_on": stored.last_occurred_on,
         }
         # Import only the dialect in use: the PostgreSQL one pulls in asyncio (~30 ms).
         statement: Any
@@ -358,6 +359,9 @@ def _row(draft: EventDraft, version: int, recorded_at: datetime, write_id: int) 
         "summary": draft.summary,
         "source": draft.source,
         "external_id": draft.external_id,
+        "source_rows": draft.feed.source_rows if draft.feed else None,
+        "source_score": draft.feed.source_score if draft.feed else None,
+        "source_event_id": draft.feed.source_event_id if draft.feed else None,
         "recorded_at": recorded_at.astimezone(UTC).replace(tzinfo=None),  # stored as naive UTC
     }
 
@@ -375,6 +379,11 @@ def row_to_event(row: Any) -> Event:
         external_id=row.external_id,
         recorded_at=row.recorded_at.replace(tzinfo=UTC),
         supersedes=row.supersedes,
+        feed=(
+            FeedExtras(row.source_rows, row.source_score, row.source_event_id)
+            if row.source_rows is not None
+            else None
+        ),
     )
 
 
@@ -401,4 +410,5 @@ def _stored(row: Any) -> StoredStatus:
         event_count=row.event_count,
         version=row.version,
         rules_digest=row.rules_digest,
+        last_occurred_on=row.last_occurred_on,
     )

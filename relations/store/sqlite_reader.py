@@ -16,15 +16,15 @@ from datetime import UTC, date, datetime
 from itertools import groupby
 from pathlib import Path
 
-from relations.domain.events import Entry, Event, Pair, Retraction
+from relations.domain.events import Entry, Event, FeedExtras, Pair, Retraction
 from relations.store.revision import SCHEMA_REVISION
 
 _COLUMNS = (
     "id, event_type, actor, target, occurred_on, summary, source, external_id, recorded_at, "
-    "supersedes"
+    "supersedes, source_rows, source_score, source_event_id"
 )
-# SQLAlchemy's storage format for DateTime on SQLite: compare as text, so format alike.
-_STORED = "%Y-%m-%d %H:%M:%S.%f"
+# Timestamps are compared as text, in SQLAlchemy's storage format for DateTime on
+# SQLite: "YYYY-MM-DD HH:MM:SS.ffffff" (see _stamp).
 
 
 class SqliteReader:
@@ -136,7 +136,8 @@ def _known(known_at: datetime | None, include_retracted: bool = False) -> tuple[
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_STORED)
+    # isoformat pads the year to 4 digits (strftime's %Y does not, before year 1000)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _moment(text: object) -> datetime:
@@ -160,6 +161,9 @@ def _event(row: tuple[object, ...]) -> Event:
         external_id,
         recorded_at,
         supersedes,
+        source_rows,
+        source_score,
+        source_event_id,
     ) = row
     return Event(
         id=int(str(event_id)),
@@ -172,4 +176,13 @@ def _event(row: tuple[object, ...]) -> Event:
         external_id=None if external_id is None else str(external_id),
         recorded_at=_moment(recorded_at),
         supersedes=None if supersedes is None else int(str(supersedes)),
+        feed=(
+            None
+            if source_rows is None
+            else FeedExtras(
+                int(str(source_rows)),
+                None if source_score is None else float(str(source_score)),
+                str(source_event_id),
+            )
+        ),
     )
