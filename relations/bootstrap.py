@@ -14,6 +14,7 @@ from relations.domain.events import Entry, Event, Pair
 from relations.domain.machine import RelationMachine, default_machine
 
 if TYPE_CHECKING:
+    from relations.store.rows import ProjectedStatus
     from relations.store.sql import SqlStore
 
 
@@ -39,6 +40,8 @@ class PairEvents(Protocol):
     def pair_logs(
         self, countries: Sequence[str] = (), known_at: datetime | None = None
     ) -> Iterator[tuple[Pair, list[Event]]]: ...
+
+    def status_at(self, pair: Pair, day: date, digest: str) -> ProjectedStatus | None: ...
 
 
 class EventReader(Protocol):

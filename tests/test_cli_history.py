@@ -362,7 +362,8 @@ def test_a_write_under_new_rules_refolds_the_whole_pair(
         with app.store.reading() as tx:
             rebuilt = fold(machine, tx.pair_events(pair))
             assert tx.projections.pair_effects(pair) == [
-                (s.event.id, s.before, s.after, s.valid, s.changed) for s in rebuilt.steps
+                (s.event.id, s.before, s.after, s.valid, s.changed, n)
+                for n, s in enumerate(rebuilt.steps, start=1)
             ]
     finally:
         app.close()

@@ -226,7 +226,8 @@ def check_against_model(app: App, model: Model) -> None:
             else:
                 assert not log
             assert tx.projections.pair_effects(pair) == [
-                (s.event.id, s.before, s.after, s.valid, s.changed) for s in rebuilt.steps
+                (s.event.id, s.before, s.after, s.valid, s.changed, n)
+                for n, s in enumerate(rebuilt.steps, start=1)
             ], "event_effects equals a fresh fold of the live events"
             for offset in OFFSETS:
                 as_of = START + timedelta(days=offset)

@@ -85,7 +85,8 @@ def test_status_always_equals_a_fresh_rebuild(fresh_app: Any, attempts: Any) -> 
             assert stored.event_count == len(log)
             assert all(step.valid for step in rebuilt.steps), "the log never holds invalid events"
             assert tx.projections.pair_effects(pair) == [
-                (s.event.id, s.before, s.after, s.valid, s.changed) for s in rebuilt.steps
+                (s.event.id, s.before, s.after, s.valid, s.changed, n)
+                for n, s in enumerate(rebuilt.steps, start=1)
             ], "event_effects equals a fresh fold"
             assert [e.id for e in log] == [i for _, i, _ in sorted(model[pair])]
 

@@ -87,3 +87,31 @@ def test_reader_refuses_a_database_of_another_schema(tmp_path: Path) -> None:
         connection.execute("INSERT INTO alembic_version VALUES ('0000')")
     assert SqliteReader.open(path) is None
     assert SqliteReader.open(tmp_path / "missing.db") is None
+
+
+def test_status_from_the_projections_equals_a_fold_in_both_readers(tmp_path: Path) -> None:
+    from relations.domain.fold import fold
+    from relations.services.corrections import retract
+
+    app = bootstrap(f"sqlite:///{tmp_path / 'r.db'}")
+    load_fixtures(app)
+    retract(app, 20, "test", by="t")
+    digest = app.machine.rules.digest
+    reader = SqliteReader.open(tmp_path / "r.db")
+    assert reader is not None
+    days = [date(2015, 1, 1), date(2016, 1, 3), date(2022, 12, 20), date(2025, 11, 4), date.today()]
+    with app.store.reading() as tx, reader.reading() as fast:
+        pairs = [s.pair for s in tx.statuses()]
+        for pair in pairs:
+            for day in days:
+                folded = fold(app.machine, tx.pair_events(pair, up_to=day))
+                for source in (tx, fast):
+                    found = source.status_at(pair, day, digest)
+                    assert found is not None
+                    assert (found.status or "normal", found.since, found.cause, found.events) == (
+                        folded.status, folded.since, folded.cause, len(folded.steps)
+                    )  # fmt: skip
+                assert fast.status_at(pair, day, "other rules") is None
+                assert tx.status_at(pair, day, "other rules") is None
+    reader.close()
+    app.close()

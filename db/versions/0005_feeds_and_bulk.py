@@ -1,7 +1,8 @@
 """Event feeds and bulk imports: feed columns on events; unique indexes instead of
 unique constraints (a bulk import into SQLite drops and rebuilds them), partial for
 external ids and corrections; no (pair, occurred_on, id) index (a pair's events are
-found through (pair, version)); and each pair's latest event date on pair_status.
+found through (pair, version)); each pair's latest event date on pair_status; and
+each event's place in its pair's fold on event_effects.
 
 Revision ID: 0005
 Revises: 0004
@@ -39,6 +40,13 @@ def upgrade() -> None:
     op.drop_index("ix_events_pair_first_pair_second_occurred_on_id", "events")
     with op.batch_alter_table("pair_status") as batch:
         batch.add_column(sa.Column("last_occurred_on", sa.Date(), nullable=True))
+    with op.batch_alter_table("event_effects") as batch:
+        batch.add_column(sa.Column("position", sa.Integer(), nullable=True))
+    op.execute(
+        "UPDATE event_effects SET position = ranked.n FROM (SELECT event_id, row_number() "
+        "OVER (PARTITION BY pair_first, pair_second ORDER BY occurred_on, event_id) AS n "
+        "FROM event_effects) AS ranked WHERE event_effects.event_id = ranked.event_id"
+    )
     op.execute(
         "UPDATE pair_status SET last_occurred_on = (SELECT max(occurred_on) FROM event_effects "
         "WHERE event_effects.pair_first = pair_status.pair_first "
@@ -49,6 +57,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("pair_status") as batch:
         batch.drop_column("last_occurred_on")
+    with op.batch_alter_table("event_effects") as batch:
+        batch.drop_column("position")
     for name in UNIQUE:
         op.drop_index(name, "events")
     op.create_index(

@@ -20,7 +20,6 @@ Everything happens in one transaction that excludes other writers: all or nothin
 from __future__ import annotations
 
 import csv
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from relations.domain.errors import RelationsError
 from relations.domain.events import Pair
 from relations.services import inputs
 from relations.services.audit import AuditedWrite
+from relations.services.bulk_projection import BulkProjector
 from relations.services.sources import (
     EXTERNAL_ID,
     FEED,
@@ -166,33 +166,6 @@ class _RejectSink:
         return self.count > 0
 
 
-class _Ledger:
-    """What the fold needs of each new event, by its position in the import."""
-
-    def __init__(self) -> None:
-        self.ids = array("q")
-        self.days = array("i")  # date ordinals
-        self.types = array("H")
-        self.lines = array("i")
-        self.pair_of = array("i")
-        self.pairs: list[Pair] = []
-        self.pair_index: dict[Pair, int] = {}
-        self.by_pair: list[array[int]] = []  # positions of each pair's new events
-
-    def add(self, event_id: int, pair: Pair, day: int, kind: int, line: int) -> None:
-        index = self.pair_index.get(pair)
-        if index is None:
-            index = self.pair_index[pair] = len(self.pairs)
-            self.pairs.append(pair)
-            self.by_pair.append(array("i"))
-        self.by_pair[index].append(len(self.ids))
-        self.ids.append(event_id)
-        self.days.append(day)
-        self.types.append(kind)
-        self.lines.append(line)
-        self.pair_of.append(index)
-
-
 class _Import:
     def __init__(
         self,
@@ -211,28 +184,14 @@ class _Import:
         self.sink = sink
         self.who = who
         self.progress = progress
-        rules = app.machine.rules
-        self.type_names = list(rules.event_types)
-        self.type_code = {name: i for i, name in enumerate(self.type_names)}
-        self.states = list(rules.states)
-        self.state_code = {name: i for i, name in enumerate(self.states)}
-        # next_state[state][type] -> state, or -1 when the rules refuse it
-        # next_state[state][type] -> state, or -1 when the rules refuse it. The extra
-        # last column is for a type of an earlier event the rules in force do not define.
-        self.next_state = [
-            [
-                self.state_code.get(app.machine.table.get((s, rules.event_types[t].effect), ""), -1)
-                for t in self.type_names
-            ]
-            + [-1]
-            for s in self.states
-        ]
-        if len(self.states) > 127:
-            raise RelationsError("imports handle rules with at most 127 states")
-        self.versions: dict[Pair, int] = {}
+        self.projector = BulkProjector(app.machine, self._invalid_new, self._invalidated)
+        self.ledger = self.projector.ledger
+        self.versions = self.projector.versions
+        self.type_names = self.projector.type_names
+        self.type_code = self.projector.type_code
+        self.states = self.projector.states
         self._pairs: dict[tuple[str, str], Pair] = {}
         self._days: dict[date, tuple[int, Any]] = {}
-        self.ledger = _Ledger()
 
     def run(self) -> None:
         with self.app.store.writing(alone=True) as tx:
@@ -354,13 +313,13 @@ class _Import:
         ledger = self.ledger
         if not ledger.ids:
             return
-        # per new event: before << 9 | after << 2 | valid << 1 | changed
-        effects = array("H", bytes(2 * len(ledger.ids)))
-        digest = self.app.machine.rules.digest
+        projector = self.projector
+        projector.start_folding()
+        digest = projector.digest
         statuses = []
         backdated: list[tuple[int, Pair]] = []
         for index, pair in enumerate(ledger.pairs):
-            positions = sorted(ledger.by_pair[index], key=lambda p: (ledger.days[p], ledger.ids[p]))
+            positions = projector.positions(index)
             old = stored.get(pair)
             first_day = ledger.days[positions[0]]
             appendable = (
@@ -375,16 +334,13 @@ class _Import:
             if not appendable:
                 backdated.append((index, pair))
                 continue
-            statuses.append(self._fold_appended(pair, positions, old, effects, bulk))
+            statuses.append(projector.fold_appended(pair, positions, old, bulk))
         existing = self._existing_logs(tx, bulk, [pair for _, pair in backdated])
         rewrites: list[tuple[Any, ...]] = []
         for index, pair in backdated:
-            positions = sorted(ledger.by_pair[index], key=lambda p: (ledger.days[p], ledger.ids[p]))
-            statuses.append(
-                self._fold_backdated(
-                    pair, positions, existing.get(pair, []), effects, rewrites, bulk
-                )
-            )
+            log = existing.get(pair, [])
+            positions = projector.positions(index)
+            statuses.append(projector.fold_backdated(pair, positions, log, rewrites, bulk))
         self.result.pairs.update(ledger.pairs)
         if self.sink.failing:
             return
@@ -393,80 +349,8 @@ class _Import:
              ledger.by_pair[i])))) for i, pair in backdated
         )  # fmt: skip
         bulk.insert_effects(rewrites)
-        bulk.insert_effects(self._effect_rows(effects, bulk))
+        bulk.insert_effects(projector.effect_rows(bulk))
         bulk.upsert_statuses(statuses)
-
-    def _fold_appended(
-        self, pair: Pair, positions: list[int], old: Any, effects: array[int], bulk: BulkWriter
-    ) -> tuple[Any, ...]:
-        ledger = self.ledger
-        state = self.state_code[old.status] if old and old.event_count else 0
-        since, cause = (old.since, old.cause_event_id) if old and old.event_count else (None, None)
-        for position in positions:
-            after = self.next_state[state][ledger.types[position]]
-            if after < 0:
-                self._invalid_new(pair, position, state)
-                effects[position] = state << 9 | state << 2
-                continue
-            changed = after != state
-            effects[position] = state << 9 | after << 2 | 2 | changed
-            if changed:
-                state = after
-                since, cause = date.fromordinal(ledger.days[position]), ledger.ids[position]
-        count = (old.event_count if old else 0) + len(positions)
-        last = date.fromordinal(ledger.days[positions[-1]])
-        return self._status_row(pair, state, since, cause, count, last, bulk)
-
-    def _fold_backdated(
-        self,
-        pair: Pair,
-        positions: list[int],
-        existing: list[tuple[int, int, int]],  # (day, id, type) of the live log, in order
-        effects: array[int],
-        rewrites: list[tuple[Any, ...]],
-        bulk: BulkWriter,
-    ) -> tuple[Any, ...]:
-        """Refold the whole live log with the new events in their place."""
-        ledger = self.ledger
-        baseline = self._invalid_ids(existing)
-        new = [(ledger.days[p], ledger.ids[p], ledger.types[p], p) for p in positions]
-        merged = sorted([(d, i, t, -1) for d, i, t in existing] + new)
-        first_new_day = new[0][0]
-        state, since, cause = 0, None, None
-        blamed = positions[0]  # the new event that most recently moved the pair
-        for day, event_id, kind, position in merged:
-            after = self.next_state[state][kind]
-            valid = after >= 0
-            if not valid:
-                after = state
-                if position >= 0:
-                    self._invalid_new(pair, position, state)
-                elif event_id not in baseline:
-                    self._invalidated(pair, event_id, day, kind, state, blamed)
-            changed = after != state
-            if position >= 0 and changed:
-                blamed = position
-            if position >= 0:
-                effects[position] = state << 9 | after << 2 | valid << 1 | changed
-            elif day >= first_new_day:
-                rewrites.append((
-                    event_id, pair.first, pair.second, bulk.day(date.fromordinal(day)),
-                    self.states[state], self.states[after], valid, changed,
-                ))  # fmt: skip
-            if changed:
-                state, since, cause = after, date.fromordinal(day), event_id
-        last = date.fromordinal(merged[-1][0])
-        return self._status_row(pair, state, since, cause, len(merged), last, bulk)
-
-    def _invalid_ids(self, log: list[tuple[int, int, int]]) -> set[int]:
-        state, invalid = 0, set()
-        for _, event_id, kind in log:
-            after = self.next_state[state][kind]
-            if after < 0:
-                invalid.add(event_id)
-            else:
-                state = after
-        return invalid
 
     def _invalid_new(self, pair: Pair, position: int, state: int) -> None:
         if self.options.lenient:
@@ -512,7 +396,7 @@ class _Import:
             logs = (item for item in tx.pair_logs() if item[0] in wanted)
         else:
             logs = ((pair, tx.pair_events(pair)) for pair in pairs)
-        unknown = len(self.type_names)
+        unknown = self.projector.unknown_type
         for pair, log in logs:
             found[pair] = [
                 (e.occurred_on.toordinal(), e.id, self.type_code.get(e.event_type, unknown))
@@ -520,36 +404,3 @@ class _Import:
                 if e.id < first_new
             ]
         return found
-
-    def _effect_rows(self, effects: array[int], bulk: BulkWriter) -> Iterator[tuple[Any, ...]]:
-        """event_effects rows of the new events, in id order (SQLite appends them)."""
-        ledger = self.ledger
-        states = self.states
-        pairs = ledger.pairs
-        days: dict[int, Any] = {}
-        for position, code in enumerate(effects):
-            pair = pairs[ledger.pair_of[position]]
-            ordinal = ledger.days[position]
-            day = days.get(ordinal)
-            if day is None:
-                day = days[ordinal] = bulk.day(date.fromordinal(ordinal))
-            yield (
-                ledger.ids[position], pair.first, pair.second, day, states[code >> 9],
-                states[code >> 2 & 127], bool(code & 2), bool(code & 1),
-            )  # fmt: skip
-
-    def _status_row(
-        self,
-        pair: Pair,
-        state: int,
-        since: date | None,
-        cause: int | None,
-        count: int,
-        last: date,
-        bulk: BulkWriter,
-    ) -> tuple[Any, ...]:
-        version = self.versions[pair]
-        return (
-            pair.first, pair.second, self.states[state], bulk.day(since), cause, count, version,
-            self.app.machine.rules.digest, bulk.day(last),
-        )  # fmt: skip

@@ -14,7 +14,7 @@ timestamps (SQLAlchemy's storage format), Python values for psycopg.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ EVENT_COLUMNS = (
 FEED_COLUMNS = ("source_rows", "source_score", "source_event_id")
 EFFECT_COLUMNS = (
     "event_id", "pair_first", "pair_second", "occurred_on", "status_before", "status_after",
-    "valid", "changed",
+    "valid", "changed", "position",
 )  # fmt: skip
 STATUS_COLUMNS = (
     "pair_first", "pair_second", "status", "since", "cause_event_id", "event_count", "version",
@@ -152,7 +152,32 @@ class BulkWriter:
 
     # -- indexes (SQLite) -------------------------------------------------------------
 
-    def drop_indexes(self) -> None:
+    def live_events(self) -> Iterator[tuple[int, str, str, Any, str]]:
+        """(id, pair_first, pair_second, occurred_on, event_type) of every live event, in
+        id order: read straight through the driver (a million rows)."""
+        retracted = {
+            row[0] for row in self.connection.execute(text("SELECT event_id FROM retractions"))
+        }
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(
+                "SELECT id, pair_first, pair_second, occurred_on, event_type FROM events "
+                "ORDER BY id"
+            )
+            while rows := cursor.fetchmany(20_000):
+                if retracted:
+                    rows = [row for row in rows if row[0] not in retracted]
+                yield from rows
+        finally:
+            cursor.close()
+
+    def latest_versions(self) -> dict[tuple[str, str], int]:
+        rows = self.connection.execute(
+            text("SELECT pair_first, pair_second, max(version) FROM events GROUP BY 1, 2")
+        )
+        return {(first, second): int(version) for first, second, version in rows}
+
+    def drop_indexes(self, tables: Sequence[str] = ("events", "event_effects")) -> None:
         """Drop the indexes of events and event_effects until ``rebuild_indexes``, but
         the partial ones (external ids, corrections: the import looks external ids up
         as it goes, and rows without them cost those indexes nothing) and recorded_at
@@ -166,6 +191,7 @@ class BulkWriter:
                 "AND name != 'ix_events_recorded_at'"
             )
         ).all()
+        found = [row for row in found if _table_of(row[1]) in tables]
         # Let SQLite's sorter use both a helper thread and more memory to build them.
         self.connection.execute(text("PRAGMA threads = 2"))
         self.connection.execute(text("PRAGMA cache_size = -65536"))
@@ -181,3 +207,8 @@ class BulkWriter:
     @property
     def indexes_dropped(self) -> bool:
         return bool(self._dropped)
+
+
+def _table_of(create_index: str) -> str:
+    """The table a CREATE INDEX statement is on."""
+    return create_index.split(" ON ", 1)[1].split("(", 1)[0].strip().strip('"')

@@ -134,16 +134,17 @@ class ProjectionQueries:
         )
         return [row_to_event(row) for row in self.connection.execute(query.order_by(events.c.id))]
 
-    def pair_effects(self, pair: Pair) -> list[tuple[int, str, str, bool, bool]]:
-        """(event id, status before, after, valid, changed) of the pair, in fold order."""
+    def pair_effects(self, pair: Pair) -> list[tuple[int, str, str, bool, bool, int]]:
+        """(event id, status before, after, valid, changed, place in the fold) of the
+        pair, in fold order."""
         query = (
             select(effects.c.event_id, effects.c.status_before, effects.c.status_after,
-                   effects.c.valid, effects.c.changed)
+                   effects.c.valid, effects.c.changed, effects.c.position)
             .where(effects.c.pair_first == pair.first, effects.c.pair_second == pair.second)
             .order_by(effects.c.occurred_on, effects.c.event_id)
         )  # fmt: skip
         return [
-            (row[0], row[1], row[2], bool(row[3]), bool(row[4]))
+            (row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5])
             for row in self.connection.execute(query)
         ]
 

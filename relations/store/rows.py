@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from relations.domain.events import EventDraft, Pair
+from relations.domain.events import Event, EventDraft, Pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,17 @@ class StoredStatus:
     version: int
     rules_digest: str
     last_occurred_on: date | None = None  # the date of its latest live event
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectedStatus:
+    """A pair's status on a date as the projections hold it (status None: the pair
+    had no event by then, so it is in the initial state)."""
+
+    status: str | None
+    since: date | None
+    cause: Event | None
+    events: int
 
 
 @dataclass(frozen=True, slots=True)

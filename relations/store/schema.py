@@ -141,6 +141,9 @@ event_effects = Table(
     Column("status_after", String(32), nullable=False),
     Column("valid", Boolean, nullable=False),
     Column("changed", Boolean, nullable=False),
+    # Its place in the pair's fold (1, 2, ...): the pair's event count up to it, so a
+    # status on any date is two index seeks, whatever the size of the pair's history.
+    Column("position", Integer, nullable=True),
     Index(None, "pair_first", "pair_second", "occurred_on", "event_id"),
     # A pair's status changes alone: timelines and "the change that caused the status
     # on D" seek here instead of scanning every event of a busy pair.

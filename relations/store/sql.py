@@ -15,7 +15,7 @@ from relations.domain.events import Entry, Event, EventDraft, FeedExtras, Pair, 
 from relations.domain.fold import Step
 from relations.store.engine import WRITE
 from relations.store.report_registry import ReportRegistry
-from relations.store.rows import Appended, StoredStatus, naive_utc
+from relations.store.rows import Appended, ProjectedStatus, StoredStatus, naive_utc
 from relations.store.schema import event_effects, events, pair_status, retractions
 
 if TYPE_CHECKING:
@@ -157,12 +157,14 @@ class StoreTransaction:
         stale = delete(event_effects).where(
             event_effects.c.pair_first == pair.first, event_effects.c.pair_second == pair.second
         )
+        numbered = list(enumerate(steps, start=1))
         if since is not None:
             stale = stale.where(event_effects.c.occurred_on >= since)
-            steps = [s for s in steps if s.event.occurred_on >= since]
+            numbered = [(n, s) for n, s in numbered if s.event.occurred_on >= since]
         self.connection.execute(stale)
         rows = [
             {
+                "position": n,
                 "event_id": s.event.id,
                 "pair_first": pair.first,
                 "pair_second": pair.second,
@@ -172,7 +174,7 @@ class StoreTransaction:
                 "valid": s.valid,
                 "changed": s.changed,
             }
-            for s in steps
+            for n, s in numbered
         ]
         for start in range(0, len(rows), BATCH):
             self.connection.execute(event_effects.insert(), rows[start : start + BATCH])
@@ -224,6 +226,40 @@ class StoreTransaction:
             query = query.where(events.c.occurred_on <= up_to)
         query = query.order_by(events.c.occurred_on, events.c.id)
         return [row_to_event(row) for row in self.connection.execute(query)]
+
+    def status_at(self, pair: Pair, day: date, digest: str) -> ProjectedStatus | None:
+        """As SqliteReader.status_at: three index seeks, or None under other rules."""
+        stored = self.stored_status(pair)
+        if stored is None:
+            return ProjectedStatus(None, None, None, 0)
+        if stored.rules_digest != digest:
+            return None
+        mine = and_(
+            event_effects.c.pair_first == pair.first,
+            event_effects.c.pair_second == pair.second,
+            event_effects.c.occurred_on <= day,
+        )
+        latest_first = (event_effects.c.occurred_on.desc(), event_effects.c.event_id.desc())
+        latest = self.connection.execute(
+            select(event_effects.c.status_after, event_effects.c.position)
+            .where(mine)
+            .order_by(*latest_first)
+            .limit(1)
+        ).first()
+        if latest is None:
+            return ProjectedStatus(None, None, None, 0)
+        cause_id = (
+            select(event_effects.c.event_id)
+            .where(mine, event_effects.c.changed.is_(True))
+            .order_by(*latest_first)
+            .limit(1)
+            .scalar_subquery()
+        )
+        row = self.connection.execute(select(events).where(events.c.id == cause_id)).first()
+        cause = row_to_event(row) if row else None
+        return ProjectedStatus(
+            latest.status_after, cause.occurred_on if cause else None, cause, latest.position
+        )
 
     def pair_record(
         self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None

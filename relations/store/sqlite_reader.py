@@ -18,6 +18,7 @@ from pathlib import Path
 
 from relations.domain.events import Entry, Event, FeedExtras, Pair, Retraction
 from relations.store.revision import SCHEMA_REVISION
+from relations.store.rows import ProjectedStatus
 
 _COLUMNS = (
     "id, event_type, actor, target, occurred_on, summary, source, external_id, recorded_at, "
@@ -75,6 +76,35 @@ class SqliteReader:
         self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
     ) -> list[Event]:
         return [_event(row) for row in self._pair_rows(pair, up_to, _known(known_at))]
+
+    def status_at(self, pair: Pair, day: date, digest: str) -> ProjectedStatus | None:
+        """The pair's status at the end of ``day`` from the projections (three index
+        seeks), or None if they were computed under rules other than ``digest``."""
+        where = "pair_first = ? AND pair_second = ?"
+        row = self.connection.execute(
+            f"SELECT rules_digest FROM pair_status WHERE {where}", (pair.first, pair.second)
+        ).fetchone()
+        if row is None:
+            return ProjectedStatus(None, None, None, 0)
+        if row[0] != digest:
+            return None
+        params = (pair.first, pair.second, day.isoformat())
+        latest = self.connection.execute(
+            f"SELECT status_after, position FROM event_effects WHERE {where} "
+            "AND occurred_on <= ? ORDER BY occurred_on DESC, event_id DESC LIMIT 1",
+            params,
+        ).fetchone()
+        if latest is None:
+            return ProjectedStatus(None, None, None, 0)
+        cause = self.connection.execute(
+            f"SELECT {_COLUMNS} FROM events WHERE id = (SELECT event_id FROM event_effects "
+            f"WHERE {where} AND changed AND occurred_on <= ? "
+            "ORDER BY occurred_on DESC, event_id DESC LIMIT 1)",
+            params,
+        ).fetchone()
+        event = _event(cause) if cause else None
+        return ProjectedStatus(str(latest[0]), event.occurred_on if event else None, event,
+                               int(latest[1]))  # fmt: skip
 
     def pair_record(
         self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
