@@ -34,15 +34,20 @@ class Ledger:
         self.lines = array("i")
         self.pair_of = array("i")
         self.pairs: list[Pair] = []
-        self.pair_index: dict[Pair, int] = {}
+        # by (first, second): a tuple hashes in C, a Pair (a dataclass) in Python
+        self.pair_index: dict[tuple[str, str], int] = {}
         self.by_pair: list[array[int]] = []  # positions of each pair's new events
 
-    def add(self, event_id: int, pair: Pair, day: int, kind: int, line: int) -> None:
-        index = self.pair_index.get(pair)
+    def index_of(self, first: str, second: str) -> int:
+        index = self.pair_index.get((first, second))
         if index is None:
-            index = self.pair_index[pair] = len(self.pairs)
-            self.pairs.append(pair)
+            index = self.pair_index[first, second] = len(self.pairs)
+            self.pairs.append(Pair(first, second))
             self.by_pair.append(array("i"))
+        return index
+
+    def add(self, event_id: int, index: int, day: int, kind: int, line: int) -> None:
+        """Add an event of pair number ``index`` (see ``index_of``)."""
         self.by_pair[index].append(len(self.ids))
         self.ids.append(event_id)
         self.days.append(day)

@@ -190,7 +190,6 @@ class _Import:
         self.type_names = self.projector.type_names
         self.type_code = self.projector.type_code
         self.states = self.projector.states
-        self._pairs: dict[tuple[str, str], Pair] = {}
         self._days: dict[date, tuple[int, Any]] = {}
 
     def run(self) -> None:
@@ -225,8 +224,7 @@ class _Import:
 
     def _append(self, tx: StoreTransaction, bulk: BulkWriter, stored: dict[Pair, Any]) -> None:
         write: AuditedWrite | None = None
-        versions = self.versions
-        versions.update((pair, s.version) for pair, s in stored.items())
+        versions = {(pair.first, pair.second): s.version for pair, s in stored.items()}
         batch: list[Candidate] = []
         for item in self.source.candidates(self.result, self.sink.reject):
             batch.append(item)
@@ -235,13 +233,16 @@ class _Import:
                 batch = []
         if batch:
             self._write_batch(tx, bulk, batch, versions, write)
+        self.versions.update(
+            (pair, versions[pair.first, pair.second]) for pair in self.ledger.pairs
+        )
 
     def _write_batch(
         self,
         tx: StoreTransaction,
         bulk: BulkWriter,
         batch: list[Candidate],
-        versions: dict[Pair, int],
+        versions: dict[tuple[str, str], int],
         write: AuditedWrite | None,
     ) -> AuditedWrite | None:
         if self.progress is not None:
@@ -254,18 +255,15 @@ class _Import:
         ids = bulk.reserve_ids(len(accepted))
         rows = []
         ledger = self.ledger
-        pairs = self._pairs
+        index_of = ledger.pair_index.get
         days = self._days
         type_code = self.type_code
         feed = self.source.format not in ("csv", "jsonl")
         for event_id, item in zip(ids, accepted, strict=True):
             line, kind, actor, target, day, summary, source, external_id, extras = item
             key = (actor, target) if actor < target else (target, actor)
-            pair = pairs.get(key)
-            if pair is None:
-                pair = pairs[key] = Pair(*key)
-            version = versions.get(pair, 0) + 1
-            versions[pair] = version
+            version = versions.get(key, 0) + 1
+            versions[key] = version
             known_day = days.get(day)
             if known_day is None:
                 known_day = days[day] = (day.toordinal(), bulk.day(day))
@@ -277,7 +275,10 @@ class _Import:
                 assert extras is not None
                 row += (extras.source_rows, extras.source_score, extras.source_event_id)
             rows.append(row)
-            ledger.add(event_id, pair, known_day[0], type_code[kind], line)
+            index = index_of(key)
+            if index is None:
+                index = ledger.index_of(*key)
+            ledger.add(event_id, index, known_day[0], type_code[kind], line)
         bulk.insert_events(rows, write.at, write.id, feed=feed)
         self.result.created += len(rows)
         return write

@@ -74,14 +74,14 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
 
 
 def _read_ledger(projector: BulkProjector, bulk: Any) -> None:
-    pairs: dict[tuple[str, str], Pair] = {}
     days: dict[Any, int] = {}
     type_code, unknown = projector.type_code, projector.unknown_type
-    add = projector.ledger.add
+    ledger = projector.ledger
+    add, index_of = ledger.add, ledger.pair_index.get
     for event_id, first, second, occurred_on, event_type in bulk.live_events():
-        pair = pairs.get((first, second))
+        pair = index_of((first, second))
         if pair is None:
-            pair = pairs[first, second] = Pair(first, second)
+            pair = ledger.index_of(first, second)
         ordinal = days.get(occurred_on)
         if ordinal is None:
             day = occurred_on if isinstance(occurred_on, date) else date.fromisoformat(occurred_on)

@@ -31,6 +31,9 @@ EFFECT_COLUMNS = (
     "event_id", "pair_first", "pair_second", "occurred_on", "status_before", "status_after",
     "valid", "changed", "position",
 )  # fmt: skip
+# The foreign keys every row of a bulk load would check (PostgreSQL drops them and adds
+# them back, checked in one pass).
+BULK_FOREIGN_KEYS = ("fk_events_write_id_writes", "fk_event_effects_event_id_events")
 STATUS_COLUMNS = (
     "pair_first", "pair_second", "status", "since", "cause_event_id", "event_count", "version",
     "rules_digest", "last_occurred_on",
@@ -56,19 +59,19 @@ class BulkWriter:
     # -- ids ------------------------------------------------------------------------
 
     def reserve_ids(self, count: int) -> list[int]:
-        """``count`` new event ids, ascending. SQLite: the import holds the only write
-        lock, so they follow the largest id. PostgreSQL: taken from the sequence."""
+        """``count`` new event ids, ascending. The import holds the writers' lock
+        exclusively, so nothing else appends meanwhile. SQLite: they follow the largest
+        id. PostgreSQL: a block of the id sequence, taken with one nextval and setval."""
         if count == 0:
             return []
         if self.postgres:
-            rows = self.connection.execute(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('events', 'id')) "
-                    "FROM generate_series(1, :n)"
-                ),
-                {"n": count},
-            )
-            return sorted(int(row[0]) for row in rows)
+            sequence = "pg_get_serial_sequence('events', 'id')"
+            first = int(self.connection.execute(text(f"SELECT nextval({sequence})")).scalar_one())
+            if count > 1:
+                self.connection.execute(
+                    text(f"SELECT setval({sequence}, :last)"), {"last": first + count - 1}
+                )
+            return list(range(first, first + count))
         if not hasattr(self, "_next_id"):
             found = self.connection.execute(text("SELECT max(id) FROM events")).scalar()
             self._next_id = int(found or 0) + 1
@@ -178,29 +181,58 @@ class BulkWriter:
         return {(first, second): int(version) for first, second, version in rows}
 
     def drop_indexes(self, tables: Sequence[str] = ("events", "event_effects")) -> None:
-        """Drop the indexes of events and event_effects until ``rebuild_indexes``, but
+        """Drop the indexes of ``tables`` until ``rebuild_indexes``, but the primary keys,
         the partial ones (external ids, corrections: the import looks external ids up
         as it goes, and rows without them cost those indexes nothing) and recorded_at
-        (every row of an import has the same value: it grows at one end)."""
+        (every row of an import has the same value: it grows at one end).
+
+        On PostgreSQL this takes the tables' exclusive lock until the commit: readers
+        wait for the load, as they would for any DDL."""
+        kept = "ix_events_recorded_at"
         if self.postgres:
-            return
-        found = self.connection.execute(
-            text(
+            query = text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
+                "AND indexname NOT LIKE 'pk_%' AND indexdef NOT LIKE '%WHERE%' "
+                "AND indexname != :kept"
+            )
+            found = self.connection.execute(query, {"tables": list(tables), "kept": kept}).all()
+            self._drop_foreign_keys(tables)
+        else:
+            query = text(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
                 "AND tbl_name IN ('events', 'event_effects') AND sql NOT LIKE '%WHERE%' "
-                "AND name != 'ix_events_recorded_at'"
+                "AND name != :kept"
             )
-        ).all()
-        found = [row for row in found if _table_of(row[1]) in tables]
-        # Let SQLite's sorter use both a helper thread and more memory to build them.
-        self.connection.execute(text("PRAGMA threads = 2"))
-        self.connection.execute(text("PRAGMA cache_size = -65536"))
+            found = self.connection.execute(query, {"kept": kept}).all()
+            found = [row for row in found if _table_of(row[1]) in tables]
+            # Let SQLite's sorter use a helper thread and more memory to build them.
+            self.connection.execute(text("PRAGMA threads = 2"))
+            self.connection.execute(text("PRAGMA cache_size = -65536"))
         for name, sql in found:
             self.connection.execute(text(f'DROP INDEX "{name}"'))
             self._dropped.append(sql)
 
+    def _drop_foreign_keys(self, tables: Sequence[str]) -> None:
+        """PostgreSQL checks a foreign key row by row, which costs a COPY more than the
+        rows themselves; added back after the load, it is checked in one pass."""
+        found = self.connection.execute(
+            text(
+                "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' "
+                "AND conrelid::regclass::text = ANY(:tables) AND conname = ANY(:names)"
+            ),
+            {"tables": list(tables), "names": list(BULK_FOREIGN_KEYS)},
+        ).all()
+        for name, table, definition in found:
+            self.connection.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+            self._dropped.insert(0, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
     def rebuild_indexes(self) -> None:
-        """Build the dropped indexes again (a unique one fails on a duplicate)."""
+        """Build the dropped indexes again (a unique one fails on a duplicate), then
+        the dropped foreign keys (checked once, over every row)."""
+        if self.postgres and self._dropped:
+            # Sort in memory rather than in temporary files (the default is 64 MB).
+            self.connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
         while self._dropped:
             self.connection.execute(text(self._dropped.pop()))
 
@@ -210,5 +242,5 @@ class BulkWriter:
 
 
 def _table_of(create_index: str) -> str:
-    """The table a CREATE INDEX statement is on."""
+    """The table a CREATE INDEX statement is on (SQLite: ``ON events (...)``)."""
     return create_index.split(" ON ", 1)[1].split("(", 1)[0].strip().strip('"')
