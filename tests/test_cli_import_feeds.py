@@ -184,3 +184,42 @@ def test_the_format_is_asked_for_when_it_cannot_be_told(run: Any, tmp_path: Path
     odd.write_text("hello\n", encoding="utf-8")
     assert "--format" in run.refused(2, "import", str(odd)).stderr
     assert json.loads(run.ok("import", str(GDELT1), "--json", "--quiet").stdout)["created"] == 5
+
+
+def test_our_csv_gets_rejects_too(run: Any, tmp_path: Path) -> None:
+    path = write(tmp_path / "mixed.csv", [
+        CSV_HEADER,
+        "2022-12-15,ambassador_recalled,PER,MEX,,,",
+        "2022-13-01,statement,PER,MEX,,,",
+        "2022-12-16,statement,PER,Narnia,,,",
+        "2022-12-17,statement,PER",
+    ])  # fmt: skip
+    rejects = tmp_path / "rejects.csv"
+    result = summary(run, str(path), "--rejects", str(rejects))
+    assert result["created"] == 1
+    assert result["rejected"] == {"bad date": 1, "unknown country": 1, "wrong number of fields": 1}
+    assert [row.split(",")[0] for row in rejects.read_text().splitlines()[1:]] == ["3", "4", "5"]
+
+
+def test_the_progress_bar_draws_on_a_terminal_only(monkeypatch: Any) -> None:
+    import io
+    import sys
+
+    from relations.cli.writes import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(ProgressBar, "DELAY", 0.0)
+    with ProgressBar(enabled=True, label="events.csv") as bar:
+        bar(50, 100)
+        bar(100, 100)
+    assert "events.csv" in terminal.getvalue() and "100%" in terminal.getvalue()
+    for enabled, stream in ((False, Terminal()), (True, io.StringIO())):
+        monkeypatch.setattr(sys, "stderr", stream)
+        with ProgressBar(enabled=enabled, label="events.csv") as bar:
+            bar(100, 100)
+        assert stream.getvalue() == "", "--quiet, or stderr is not a terminal"

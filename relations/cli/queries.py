@@ -49,18 +49,19 @@ def status(
       relations status PE MX --as-of 2024-01-01 --json
       relations status PE MX --known-at 2025-11-01T12:00Z
     """
-    from relations import views
     from relations.domain.countries import name_of
     from relations.services.queries import status as pair_status
 
     result = pair_status(settings.app(), country_a, country_b, as_of, known_at)
     if as_json:
+        from relations import views
+
         echo_json(views.status(result))
         return
     pair = result.pair
     names = f"{name_of(pair.first)} - {name_of(pair.second)}"
     since = f" since {result.since}" if result.since else ""
-    known = f", as known at {views.moment(known_at)}" if known_at else ""
+    known = f", as known at {known_at.isoformat()}" if known_at else ""
     click.echo(f"{pair} ({names}): {result.status}{since}, as of {result.as_of}{known}")
     if result.cause:
         cause = result.cause
