@@ -1,7 +1,8 @@
 """Event feeds and bulk imports: feed columns on events; unique indexes instead of
 unique constraints (a bulk import into SQLite drops and rebuilds them), partial for
-external ids and corrections; no (pair, occurred_on, id) index (a pair's events are
-found through (pair, version)); each pair's latest event date on pair_status; and
+external ids and corrections; no (pair, occurred_on, id) or occurred_on index on
+events (a pair's events are found through (pair, version), events by date through
+event_effects); each pair's latest event date on pair_status; and
 each event's place in its pair's fold on event_effects.
 
 Revision ID: 0005
@@ -38,6 +39,7 @@ def upgrade() -> None:
             name, "events", columns, unique=True, sqlite_where=where, postgresql_where=where
         )
     op.drop_index("ix_events_pair_first_pair_second_occurred_on_id", "events")
+    op.drop_index("ix_events_occurred_on", "events")
     with op.batch_alter_table("pair_status") as batch:
         batch.add_column(sa.Column("last_occurred_on", sa.Date(), nullable=True))
     with op.batch_alter_table("event_effects") as batch:
@@ -61,6 +63,7 @@ def downgrade() -> None:
         batch.drop_column("position")
     for name in UNIQUE:
         op.drop_index(name, "events")
+    op.create_index("ix_events_occurred_on", "events", ["occurred_on"])
     op.create_index(
         "ix_events_pair_first_pair_second_occurred_on_id",
         "events",

@@ -87,10 +87,9 @@ events = Table(
     Index("uq_events_supersedes", "supersedes", unique=True,
           sqlite_where=text("supersedes IS NOT NULL"),
           postgresql_where=text("supersedes IS NOT NULL")),
-    # No (pair, occurred_on, id) index: a pair's events are found through (pair,
-    # version) and sorted (a few thousand at most); that is one index less to maintain
-    # on every append and to build on a bulk load.
-    Index(None, "occurred_on"),
+    # No (pair, occurred_on, id) or occurred_on index: a pair's events are found through
+    # (pair, version) and sorted, events by date through event_effects; each index less
+    # is one less to maintain on every append and to build on a bulk load.
     Index(None, "recorded_at"),
 )  # fmt: skip
 
