@@ -44,7 +44,8 @@ def retract(
 ) -> Retracted:
     why = inputs.reason(reason)
     who = inputs.author(by)
-    with app.store.writing() as tx:
+
+    def work(tx: StoreTransaction) -> tuple[Event, list[Event], str, str]:
         pair = _live_event(tx, event_id, "retract").pair
         tx.lock_pair(pair)
         event = _live_event(tx, event_id, "retract")  # again: another writer may have won
@@ -57,8 +58,10 @@ def retract(
         reasons = [why] + [f"{why} (cascade: depended on event {event_id})" for _ in cascaded]
         tx.audit.retract([e.id for e in withdrawn], write.id, write.at, who, reasons)
         after = rederive(app, tx, pair, since=event.occurred_on)
-    status_before = before.status if before else app.machine.initial
-    return Retracted(event, cascaded, status_before, after.status)
+        status_before = before.status if before else app.machine.initial
+        return event, cascaded, status_before, after.status
+
+    return Retracted(*app.store.write(work))
 
 
 def correct(
@@ -94,7 +97,8 @@ def correct(
             "a correction needs at least one of --on, --type, --actor, --target, --summary, "
             "--source"
         )
-    with app.store.writing() as tx:
+
+    def work(tx: StoreTransaction) -> Corrected:
         old = _live_event(tx, event_id, "correct")
         draft = _corrected(old, changes)
         if draft.fact() == old.fact():
@@ -121,8 +125,10 @@ def correct(
             pair: rederive(app, tx, pair, since=min(old.occurred_on, draft.occurred_on)).status
             for pair in pairs
         }
-    statuses = {pair: (before[pair], after[pair]) for pair in pairs}
-    return Corrected(old, new_id, draft, statuses)
+        statuses = {pair: (before[pair], after[pair]) for pair in pairs}
+        return Corrected(old, new_id, draft, statuses)
+
+    return app.store.write(work)
 
 
 def _live_event(tx: StoreTransaction, event_id: int, verb: str) -> Event:

@@ -193,7 +193,7 @@ class _Import:
         self._days: dict[date, tuple[int, Any]] = {}
 
     def run(self) -> None:
-        with self.app.store.writing(alone=True) as tx:
+        with self.app.store.writing_once(alone=True) as tx:
             from relations.store.bulk import BulkWriter
 
             bulk = BulkWriter(tx.connection)

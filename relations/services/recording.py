@@ -65,14 +65,18 @@ def record(
     ]
     names = ", ".join(target_codes)
     description = f"record {kind} {actor_code} -> {names} on {occurred_on}"
-    with app.store.writing() as tx:
+
+    def work(tx: StoreTransaction) -> list[Recorded]:
+        for pair in sorted({draft.pair for draft in drafts}):  # one lock order: no deadlock
+            tx.lock_pair(pair)
         write = AuditedWrite(app, tx, who, "record", description)
         return [_record_one(app, tx, draft, write) for draft in drafts]
+
+    return app.store.write(work)
 
 
 def _record_one(app: App, tx: StoreTransaction, draft: EventDraft, write: AuditedWrite) -> Recorded:
     pair = draft.pair
-    tx.lock_pair(pair)
     log = tx.pair_events(pair)
     timeline = Timeline(app.machine, pair, log)
     before = timeline.status

@@ -195,7 +195,7 @@ def save(
         known_at=report.known_at,
         rules_digest=app.machine.rules.digest,
     )
-    with app.store.writing() as tx:
+    with app.store.writing_once() as tx:
         report_id = tx.reports.add(entry)
     registered_entry = replace(entry, id=report_id)
     if error:

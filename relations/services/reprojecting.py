@@ -38,7 +38,7 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
         lambda pair, position, state: invalid_now.append(projector.ledger.ids[position]),
     )
     result = Reprojected(projector.digest)
-    with app.store.writing(alone=True) as tx:
+    with app.store.writing_once(alone=True) as tx:
         from relations.store.bulk import BulkWriter
 
         bulk = BulkWriter(tx.connection)

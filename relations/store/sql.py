@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import groupby
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select, text
+from sqlalchemy.exc import DBAPIError
 
+from relations.domain.errors import RelationsError
 from relations.domain.events import Entry, Event, EventDraft, FeedExtras, Pair, Retraction
 from relations.domain.fold import Step
 from relations.store.engine import WRITE
@@ -22,17 +26,67 @@ if TYPE_CHECKING:
     from relations.store.audit import AuditTrail
     from relations.store.projection_queries import ProjectionQueries
 
+T = TypeVar("T")
 BATCH = 5_000
 # The advisory lock every PostgreSQL write transaction holds in shared mode.
 WRITERS = int.from_bytes(hashlib.sha1(b"relations writers").digest()[:8], "big", signed=True)
+
+
+# Contention a write may meet and should simply try again: SQLite's lock still held
+# after the busy timeout; PostgreSQL's serialization failure and deadlock (SQLSTATE).
+RETRY_BUDGET = 20.0  # seconds, over all attempts of one write
+_RETRYABLE_STATES = ("40001", "40P01")
+
+
+class Busy(RelationsError):
+    """The database stayed busy with other writes for the whole retry budget."""
+
+    exit_code = 1
 
 
 class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def write(self, work: Callable[[StoreTransaction], T], *, alone: bool = False) -> T:
+        """Run ``work`` in one write transaction; if the database is busy with other
+        writers (a lock held too long, a deadlock, a serialization failure), roll back
+        and run it again, with growing pauses, for up to RETRY_BUDGET seconds; then
+        raise Busy, a clear error that says to try again. ``work`` must have no effect
+        outside the transaction."""
+        deadline = time.monotonic() + RETRY_BUDGET
+        pause = 0.02
+        while True:
+            try:
+                with self.writing(alone=alone) as tx:
+                    return work(tx)
+            except DBAPIError as exc:
+                if not contention(exc):
+                    raise
+                if time.monotonic() + pause > deadline:
+                    raise Busy(
+                        "the database stayed busy with other writes for "
+                        f"{RETRY_BUDGET:.0f} s; nothing was written, try again"
+                    ) from None
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 1.0)
+
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def writing_once(self, *, alone: bool = False) -> Iterator[StoreTransaction]:
+        """``writing`` for work that cannot simply be run again (an import streams its
+        file): contention is reported as Busy, a clear error, instead of retried."""
+        try:
+            with self.writing(alone=alone) as tx:
+                yield tx
+        except DBAPIError as exc:
+            if not contention(exc):
+                raise
+            raise Busy(
+                "the database is busy with other writes; nothing was written, try again"
+            ) from None
 
     @contextmanager
     def writing(self, *, alone: bool = False) -> Iterator[StoreTransaction]:
@@ -381,6 +435,14 @@ class StoreTransaction:
             "retracted": int(withdrawn.scalar_one()),
             **{k: int(v) for k, v in by_status.items()},
         }
+
+
+def contention(exc: DBAPIError) -> bool:
+    """Is this the database saying "busy, try again" (not a real error)?"""
+    state = getattr(exc.orig, "sqlstate", None)
+    if state in _RETRYABLE_STATES:
+        return True
+    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
 
 
 def _is_pair(pair: Pair) -> Any:
