@@ -34,7 +34,7 @@ WRITERS = int.from_bytes(hashlib.sha1(b"relations writers").digest()[:8], "big",
 
 # Contention a write may meet and should simply try again: SQLite's lock still held
 # after the busy timeout; PostgreSQL's serialization failure and deadlock (SQLSTATE).
-RETRY_BUDGET = 20.0  # seconds, over all attempts of one write
+RETRY_BUDGET = 60.0  # seconds, over all attempts of one write (past SQLite's 30 s busy wait)
 _RETRYABLE_STATES = ("40001", "40P01")
 
 
