@@ -28,7 +28,9 @@ class Leadership:
         if self.app.url.startswith("sqlite"):
             from filelock import FileLock, Timeout
 
-            lock = FileLock(str(self._lock_path()))
+            # Not thread-local (filelock's default): the daemon checks the lock from its
+            # scheduler's threads, which would otherwise see it as not held.
+            lock = FileLock(str(self._lock_path()), thread_local=False)
             try:
                 lock.acquire(timeout=0)
             except Timeout:
