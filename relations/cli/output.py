@@ -34,3 +34,9 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     return str(value)
+
+
+def echo(text: str = "", **options: Any) -> None:
+    """click.echo, verbatim: click would strip ANSI escape codes from recorded text
+    (a summary may hold them) whenever stdout is not a terminal."""
+    click.echo(text, color=True, **options)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from relations.cli.app import DATE, TIMESTAMP, Settings, cli, pass_settings
-from relations.cli.output import echo_json, echo_table, shorten
+from relations.cli.output import echo, echo_json, echo_table, shorten
 
 
 def known_at_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,18 +62,18 @@ def status(
     names = f"{name_of(pair.first)} - {name_of(pair.second)}"
     since = f" since {result.since}" if result.since else ""
     known = f", as known at {known_at.isoformat()}" if known_at else ""
-    click.echo(f"{pair} ({names}): {result.status}{since}, as of {result.as_of}{known}")
+    echo(f"{pair} ({names}): {result.status}{since}, as of {result.as_of}{known}")
     if result.cause:
         cause = result.cause
-        click.echo(
+        echo(
             f"  because: {cause.event_type} by {cause.actor} on {cause.occurred_on} "
             f"(event {cause.id})"
         )
         if cause.summary:
-            click.echo(f"  {cause.summary}")
+            echo(f"  {cause.summary}")
         if cause.source:
-            click.echo(f"  source: {cause.source}")
-    click.echo(f"  {result.events} event(s) up to {result.as_of}")
+            echo(f"  source: {cause.source}")
+    echo(f"  {result.events} event(s) up to {result.as_of}")
 
 
 @cli.command()
@@ -108,7 +108,7 @@ def history(
         echo_json([views.history_item(item) for item in items])
         return
     if not items:
-        click.echo("no events recorded for this pair: its status is normal")
+        echo("no events recorded for this pair: its status is normal")
         return
     for item in items:
         e, step = item.event, item.step
@@ -120,20 +120,20 @@ def history(
             change = f"{step.before} -> {step.after}"
         else:
             change = f"{step.after} (unchanged)"
-        click.echo(f"{e.occurred_on}  #{e.id}  {e.event_type}  {e.actor} -> {e.target}  {change}")
+        echo(f"{e.occurred_on}  #{e.id}  {e.event_type}  {e.actor} -> {e.target}  {change}")
         if e.summary:
-            click.echo(f"    {e.summary}")
+            echo(f"    {e.summary}")
         if e.source:
-            click.echo(f"    {e.source}")
+            echo(f"    {e.source}")
         if e.supersedes:
-            click.echo(f"    corrects event {e.supersedes}")
+            echo(f"    corrects event {e.supersedes}")
         withdrawn = item.entry.retraction
         if withdrawn:
-            click.echo(
+            echo(
                 f"    retracted {views.moment(withdrawn.at)} by {withdrawn.by}: {withdrawn.reason}"
             )
         if item.entry.superseded_by:
-            click.echo(f"    corrected by event {item.entry.superseded_by}")
+            echo(f"    corrected by event {item.entry.superseded_by}")
 
 
 @cli.command()
@@ -164,7 +164,7 @@ def pairs(
         echo_json([views.pair_state(s) for s in found])
         return
     if not found:
-        click.echo("no pairs" + (f" are {wanted}" if wanted else " have events yet"))
+        echo("no pairs" + (f" are {wanted}" if wanted else " have events yet"))
         return
     echo_table(
         ["pair", "status", "since", "events"],
@@ -208,7 +208,7 @@ def events(
         echo_json([views.event(e) for e in found])
         return
     if not found:
-        click.echo("no events match")
+        echo("no events match")
         return
     echo_table(
         ["id", "date", "type", "actor", "target", "summary"],

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from relations.cli.app import TIMESTAMP, Settings, cli, pass_settings
-from relations.cli.output import echo_json, echo_table
+from relations.cli.output import echo, echo_json, echo_table
 
 if TYPE_CHECKING:
     from relations.services.reporting import Reproduction
@@ -95,7 +95,7 @@ def report(
         return
     built = reporting.build(app, start, end, countries, known_at=known_at)
     if output is None:
-        click.echo(render(built, fmt), nl=False)
+        echo(render(built, fmt), nl=False)
         return
     from pathlib import Path
 

@@ -80,6 +80,10 @@ def load_rules(path: Path) -> Rules:
                 f"rules file {path}: {what} {twice['name']!r} is defined twice{where}"
             ) from None
         raise InvalidInput(f"rules file {path} is not valid TOML: {exc}") from None
+    except (RecursionError, ValueError):  # nested too deep; an integer too long
+        raise InvalidInput(
+            f"rules file {path} is not TOML we can read (nested too deep or a number too long)"
+        ) from None
     try:
         return parse_rules(raw)
     except InvalidInput as exc:

@@ -76,6 +76,11 @@ def load_crosswalk(path: Path | None, rules: Rules) -> Crosswalk:
     except tomllib.TOMLDecodeError as exc:
         hint = " (a code is listed twice)" if str(exc).startswith("Cannot overwrite") else ""
         raise InvalidInput(f"crosswalk file {chosen} is not valid TOML: {exc}{hint}") from None
+    except (RecursionError, ValueError):  # nested too deep; an integer too long
+        raise InvalidInput(
+            f"crosswalk file {chosen} is not TOML we can read (nested too deep or a number "
+            "too long)"
+        ) from None
     try:
         mapping = parse_crosswalk(raw, rules)
     except InvalidInput as exc:

@@ -145,7 +145,9 @@ def read_gdelt(
             if len(scores) < CACHE_LIMIT:
                 scores[text] = goldstein
         mentions_text = fields[_MENTIONS]
-        if mentions_text and not (mentions_text.isdigit() and mentions_text.isascii()):
+        if mentions_text and not (
+            mentions_text.isdigit() and mentions_text.isascii() and len(mentions_text) <= 18
+        ):
             yield Reject(
                 number,
                 f"NumMentions {mentions_text!r} is not a count; expected digits or blank",

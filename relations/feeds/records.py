@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
@@ -18,6 +20,7 @@ REQUIRED = ("occurred_on", "event_type", "actor", "target")
 OPTIONAL = ("summary", "source", "external_id")
 COLUMNS = REQUIRED + OPTIONAL
 FORMATS = ("csv", "jsonl")
+MAX_FIELD = 1 << 20  # characters in one CSV field: a line's limit (feeds/opening.py)
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 
 
@@ -31,6 +34,7 @@ class RawRow:
 def csv_tuples(text: Iterable[str], name: str) -> Iterator[tuple[int, tuple[str, ...] | str]]:
     """The rows of our CSV format as (line, values in COLUMNS order) or (line, error):
     the fast path for large files (no dict per row)."""
+    csv.field_size_limit(MAX_FIELD)  # over the text limit: such a row is a reject, not fatal
     reader = csv.reader(text)
     try:
         header = next(reader, None)
@@ -53,6 +57,8 @@ def csv_tuples(text: Iterable[str], name: str) -> Iterator[tuple[int, tuple[str,
             yield reader.line_num, pick(fields)
     except csv.Error as exc:
         raise InvalidInput(f"{name} line {reader.line_num} is not readable as CSV: {exc}") from None
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:  # a corrupt archive
+        raise InvalidInput(f"cannot read {name} past line {reader.line_num}: {exc}") from None
 
 
 def json_tuples(lines: Iterable[str]) -> Iterator[tuple[int, tuple[str, ...] | str]]:
@@ -72,6 +78,11 @@ def _jsonl_rows(handle: Iterator[str]) -> Iterator[RawRow]:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             yield RawRow(number, {}, f"is not valid JSON ({exc.msg})")
+            continue
+        except (RecursionError, ValueError):  # nested too deep; an integer too long
+            yield RawRow(
+                number, {}, "is not valid JSON we can read (nested too deep or a number too long)"
+            )
             continue
         if not isinstance(value, dict):
             yield RawRow(number, {}, "is not a JSON object")

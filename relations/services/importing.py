@@ -116,7 +116,9 @@ def import_file(
     if options.min_mentions < 0:
         raise RelationsError("--min-mentions must be 0 or more")
     with open_source(app, path, options) as source:
-        result = ImportResult(source=path.name, format=source.format)
+        # A file name need not be valid UTF-8: undecodable bytes are shown escaped.
+        name = path.name.encode("utf-8", "backslashreplace").decode("utf-8")
+        result = ImportResult(source=name, format=source.format)
         with _RejectSink(options.rejects, result) as sink:
             _Import(app, source, options, result, sink, who, progress).run()
     return result
@@ -251,7 +253,8 @@ class _Import:
         if not accepted:
             return write
         if write is None:
-            write = AuditedWrite(self.app, tx, self.who, "import", f"import {self.result.source}")
+            source = self.result.source
+            write = AuditedWrite(self.app, tx, self.who, "import", f"import {source}")
         ids = bulk.reserve_ids(len(accepted))
         rows = []
         ledger = self.ledger

@@ -195,6 +195,10 @@ def save(
         known_at=report.known_at,
         rules_digest=app.machine.rules.digest,
     )
+    if error and schedule is None:
+        # `relations report --output` that fails writes nothing, like any failed command;
+        # a schedule's failure is registered, so that `reports list` shows it.
+        raise ReportNotWritten(entry)
     with app.store.writing_once() as tx:
         report_id = tx.reports.add(entry)
     registered_entry = replace(entry, id=report_id)
