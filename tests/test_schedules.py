@@ -191,3 +191,22 @@ def test_catch_up_removes_only_its_schedules_leftover_temporary_files(
     assert catch_up(clocked_app) == (1, 0)
     assert not leftover.exists()
     assert other_schedule.exists() and notes.exists()
+
+
+def test_catch_up_removes_a_finished_report_a_killed_daemon_did_not_register(
+    clocked_app: App, clock: Clock, tmp_path: Path
+) -> None:
+    """Killed between renaming a report into place and registering it: the next run
+    removes that file (its period is written again) and keeps everything else."""
+    schedules.add(clocked_app, "daily", every="1d", output_dir=tmp_path)
+    orphan = tmp_path / "daily_20260302T060000Z_20260303T055900Z.md"
+    other_schedule = tmp_path / "weekly_20260301T060000Z_20260302T060000Z.md"
+    not_ours = tmp_path / "daily_notes.md"
+    for path in (orphan, other_schedule, not_ours):
+        path.write_text("a complete report", encoding="utf-8")
+    clock.advance(days=1, minutes=1)
+    assert catch_up(clocked_app) == (1, 0)
+    [entry] = reporting.registered(clocked_app, "daily")
+    assert not orphan.exists()
+    assert Path(entry.path).exists()
+    assert other_schedule.exists() and not_ours.exists()

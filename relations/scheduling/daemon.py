@@ -8,6 +8,7 @@ is finished (files are written to a temporary name and renamed), then it exits 0
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 from relations.bootstrap import App
 from relations.domain.errors import Refused
+from relations.reports.render import FORMATS
 from relations.scheduling import jobs
 from relations.scheduling.jobstore import (
     JOB_DEFAULTS,
@@ -54,7 +56,7 @@ def catch_up(app: App, stopping: threading.Event | None = None) -> tuple[int, in
             if stopping is not None and stopping.is_set():
                 break
             schedule = schedule_of(job)
-            remove_leftovers(schedule)
+            remove_leftovers(app, schedule)
             try:
                 entry = produce_due(app, schedule, now)
             except Exception:
@@ -67,15 +69,27 @@ def catch_up(app: App, stopping: threading.Event | None = None) -> tuple[int, in
     return written, failed
 
 
-def remove_leftovers(schedule: Schedule) -> None:
-    """Delete the temporary files of this schedule's reports that a killed daemon left.
+def remove_leftovers(app: App, schedule: Schedule) -> None:
+    """Delete what a killed daemon left of this schedule's reports: temporary files, and
+    a finished file it renamed into place but was killed before registering (the next
+    run writes that period again, under its own name).
 
-    Only the leader runs this, and only it writes this schedule's files, so no
-    temporary file of this schedule can belong to a write in progress."""
+    Only the leader runs this, and only it writes this schedule's files, so no such
+    file can belong to a write in progress. Only names this schedule gives its files
+    are touched."""
     folder = Path(schedule.output_dir)
     if not folder.is_dir():
         return
-    for leftover in folder.glob(f".{schedule.name}_*.tmp"):
+    with app.store.reading() as tx:
+        registered = {Path(entry.path).name for entry in tx.reports.entries(schedule.name)}
+    ours = re.compile(
+        rf"{re.escape(schedule.name)}_\d{{8}}T\d{{6}}Z_\d{{8}}T\d{{6}}Z\.{FORMATS[schedule.format]}"
+    )
+    unregistered = [
+        path for path in folder.glob(f"{schedule.name}_*")
+        if ours.fullmatch(path.name) and path.name not in registered
+    ]  # fmt: skip
+    for leftover in [*folder.glob(f".{schedule.name}_*.tmp"), *unregistered]:
         try:
             leftover.unlink()
             log.info("schedule %s: removed %s, left by an interrupted run", schedule.name, leftover)
