@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from relations.bootstrap import App
-from relations.domain.errors import RelationsError
+from relations.domain.errors import InvalidInput, RelationsError
 from relations.domain.events import Pair
 from relations.services import inputs
 from relations.services.audit import AuditedWrite
@@ -114,7 +114,7 @@ def import_file(
     options = options or ImportOptions()
     who = inputs.author(options.by)
     if options.min_mentions < 0:
-        raise RelationsError("--min-mentions must be 0 or more")
+        raise InvalidInput("--min-mentions must be 0 or more")
     with open_source(app, path, options) as source:
         # A file name need not be valid UTF-8: undecodable bytes are shown escaped.
         name = path.name.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from relations.domain.events import Event, EventDraft, Pair
+from relations.domain.events import Event, Pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +30,6 @@ class ProjectedStatus:
     since: date | None
     cause: Event | None
     events: int
-
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    draft: EventDraft
-    version: int
 
 
 def naive_utc(moment: datetime) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import groupby
@@ -19,7 +19,7 @@ from relations.domain.events import Entry, Event, EventDraft, FeedExtras, Pair, 
 from relations.domain.fold import Step
 from relations.store.engine import WRITE
 from relations.store.report_registry import ReportRegistry
-from relations.store.rows import Appended, ProjectedStatus, StoredStatus, naive_utc
+from relations.store.rows import ProjectedStatus, StoredStatus, naive_utc
 from relations.store.schema import event_effects, events, pair_status, retractions
 
 if TYPE_CHECKING:
@@ -151,21 +151,6 @@ class StoreTransaction:
         row = {**_row(draft, version, recorded_at, write_id), "supersedes": supersedes}
         result = self.connection.execute(events.insert().values(**row).returning(events.c.id))
         return int(result.scalar_one())
-
-    def append_many(self, rows: Iterable[Appended], recorded_at: datetime, write_id: int) -> int:
-        """Bulk append in recording order; returns the number of rows written."""
-        written = 0
-        batch: list[dict[str, Any]] = []
-        for item in rows:
-            batch.append(_row(item.draft, item.version, recorded_at, write_id))
-            if len(batch) >= BATCH:
-                self.connection.execute(events.insert(), batch)
-                written += len(batch)
-                batch = []
-        if batch:
-            self.connection.execute(events.insert(), batch)
-            written += len(batch)
-        return written
 
     def save_status(self, stored: StoredStatus) -> None:
         values = {
