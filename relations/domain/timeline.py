@@ -28,9 +28,7 @@ class Timeline:
         """Add ``fact`` in its place and return the pair's status before and after it on
         its date, or raise Refused explaining which rule it breaks."""
         if not self.items or fact.occurred_on >= self.items[-1].occurred_on:
-            before, after = self.status, self.machine.next_status(self.status, fact.event_type)
-            if after is None:
-                raise Refused(self._not_allowed(fact, self.status))
+            before, after = append_to(self.machine, self.pair, self.status, fact)
             self.items.append(fact)
             self.status = after
             return before, after
@@ -39,7 +37,7 @@ class Timeline:
         folded = fold(self.machine, candidate)
         step = folded.steps[position]
         if not step.valid:
-            raise Refused(self._not_allowed(fact, step.before))
+            raise Refused(not_allowed(self.machine, self.pair, fact, step.before))
         for later in folded.steps[position + 1 :]:
             if not later.valid and id(later.event) not in self._already_invalid:
                 raise Refused(
@@ -51,12 +49,23 @@ class Timeline:
         self.status = folded.status
         return step.before, step.after
 
-    def _not_allowed(self, fact: Fact, status: str) -> str:
-        allowed = ", ".join(self.machine.allowed_types(status)) or "none"
-        return (
-            f"{fact.event_type} is not allowed for {self.pair} on {fact.occurred_on}: the pair "
-            f"was {status} then; allowed from {status}: {allowed}"
-        )
+
+def append_to(machine: RelationMachine, pair: Pair, status: str, fact: Fact) -> tuple[str, str]:
+    """The status before and after ``fact``, dated on or after every event of a pair
+    whose status is ``status``; Refused if the rules do not allow it from there. All a
+    new latest event needs: not the pair's log, only its current status."""
+    after = machine.next_status(status, fact.event_type)
+    if after is None:
+        raise Refused(not_allowed(machine, pair, fact, status))
+    return status, after
+
+
+def not_allowed(machine: RelationMachine, pair: Pair, fact: Fact, status: str) -> str:
+    allowed = ", ".join(machine.allowed_types(status)) or "none"
+    return (
+        f"{fact.event_type} is not allowed for {pair} on {fact.occurred_on}: the pair "
+        f"was {status} then; allowed from {status}: {allowed}"
+    )
 
 
 def describe(event: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -11,12 +11,13 @@ from relations.bootstrap import App
 from relations.domain.dates import not_after
 from relations.domain.errors import InvalidInput, Refused
 from relations.domain.events import Event, EventDraft, Pair
-from relations.domain.timeline import Timeline
+from relations.domain.timeline import Timeline, append_to
 from relations.services import inputs
 from relations.services.audit import AuditedWrite
 from relations.services.projection import rederive
 
 if TYPE_CHECKING:
+    from relations.store.rows import StoredStatus
     from relations.store.sql import StoreTransaction
 
 
@@ -77,18 +78,63 @@ def record(
 
 def _record_one(app: App, tx: StoreTransaction, draft: EventDraft, write: AuditedWrite) -> Recorded:
     pair = draft.pair
-    log = tx.pair_events(pair)
-    timeline = Timeline(app.machine, pair, log)
-    before = timeline.status
+    stored = tx.stored_status(pair)
     if draft.external_id is not None:
         existing = tx.by_external_ids([draft.external_id]).get(draft.external_id)
         if existing is not None:
-            return _repeat(existing, draft, before)
+            return _repeat(existing, draft, _status_now(app, tx, stored, pair))
+    if _is_latest(app, stored, draft):
+        assert stored is not None
+        return _append_latest(app, tx, draft, write, stored)
+    timeline = Timeline(app.machine, pair, tx.pair_events(pair))
+    before = timeline.status
     on_date = timeline.add(draft)
     version = tx.latest_version(pair) + 1
     event_id = tx.append(draft, version, write.at, write.id)
     after = rederive(app, tx, pair, since=draft.occurred_on)
     return Recorded(event_id, pair, draft.event_type, before, after.status, True, on_date)
+
+
+def _status_now(app: App, tx: StoreTransaction, stored: StoredStatus | None, pair: Pair) -> str:
+    if stored is not None and stored.rules_digest == app.machine.rules.digest:
+        return stored.status
+    return Timeline(app.machine, pair, tx.pair_events(pair)).status
+
+
+def _is_latest(app: App, stored: StoredStatus | None, draft: EventDraft) -> bool:
+    """Does the event come after every live event of a pair whose projection is current?
+    (The common case: then its status alone decides, and the log need not be read.)"""
+    return (
+        stored is not None
+        and stored.rules_digest == app.machine.rules.digest
+        and stored.last_occurred_on is not None
+        and draft.occurred_on >= stored.last_occurred_on
+    )
+
+
+def _append_latest(
+    app: App, tx: StoreTransaction, draft: EventDraft, write: AuditedWrite, stored: StoredStatus
+) -> Recorded:
+    """Append an event dated on or after the pair's latest, and extend its projections
+    by one step: what a re-derivation would write, without reading the pair's log."""
+    pair = draft.pair
+    before, after = append_to(app.machine, pair, stored.status, draft)
+    version = tx.latest_version(pair) + 1
+    event_id = tx.append(draft, version, write.at, write.id)
+    tx.add_effect(pair, stored.event_count + 1, event_id, draft.occurred_on, before, after)
+    changed = after != before
+    tx.save_status(
+        replace(
+            stored,
+            status=after,
+            since=draft.occurred_on if changed else stored.since,
+            cause_event_id=event_id if changed else stored.cause_event_id,
+            event_count=stored.event_count + 1,
+            version=version,
+            last_occurred_on=draft.occurred_on,
+        )
+    )
+    return Recorded(event_id, pair, draft.event_type, before, after, True, (before, after))
 
 
 def _repeat(existing: Event, draft: EventDraft, status: str) -> Recorded:

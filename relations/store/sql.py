@@ -202,21 +202,19 @@ class StoreTransaction:
             numbered = [(n, s) for n, s in numbered if s.event.occurred_on >= since]
         self.connection.execute(stale)
         rows = [
-            {
-                "position": n,
-                "event_id": s.event.id,
-                "pair_first": pair.first,
-                "pair_second": pair.second,
-                "occurred_on": s.event.occurred_on,
-                "status_before": s.before,
-                "status_after": s.after,
-                "valid": s.valid,
-                "changed": s.changed,
-            }
+            _effect_row(pair, n, s.event.id, s.event.occurred_on, s.before, s.after, s.valid)
             for n, s in numbered
         ]
         for start in range(0, len(rows), BATCH):
             self.connection.execute(event_effects.insert(), rows[start : start + BATCH])
+
+    def add_effect(
+        self, pair: Pair, position: int, event_id: int, occurred_on: date, before: str, after: str
+    ) -> None:
+        """Add the effect of the pair's new latest (valid) event, at ``position`` in its
+        fold: what ``save_effects`` would add for it, without rewriting the others."""
+        row = _effect_row(pair, position, event_id, occurred_on, before, after, True)
+        self.connection.execute(event_effects.insert().values(**row))
 
     # -- reading ----------------------------------------------------------------
 
@@ -501,3 +499,25 @@ def _stored(row: Any) -> StoredStatus:
         rules_digest=row.rules_digest,
         last_occurred_on=row.last_occurred_on,
     )
+
+
+def _effect_row(
+    pair: Pair,
+    position: int,
+    event_id: int,
+    occurred_on: date,
+    before: str,
+    after: str,
+    valid: bool,
+) -> dict[str, Any]:
+    return {
+        "position": position,
+        "event_id": event_id,
+        "pair_first": pair.first,
+        "pair_second": pair.second,
+        "occurred_on": occurred_on,
+        "status_before": before,
+        "status_after": after,
+        "valid": valid,
+        "changed": after != before,
+    }
