@@ -4,7 +4,8 @@ leave a gap, across restarts, downtime and failed writes."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -210,3 +211,27 @@ def test_catch_up_removes_a_finished_report_a_killed_daemon_did_not_register(
     assert not orphan.exists()
     assert Path(entry.path).exists()
     assert other_schedule.exists() and not_ours.exists()
+
+
+def test_editing_schedules_never_runs_a_job(
+    clocked_app: App,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Schedules are read and edited (by `schedule add|remove` and by a daemon's catch-up)
+    through a scheduler that must never run a job: APScheduler's shutdown() leaves the
+    paused state before it stops the executors, so a paused BackgroundScheduler woken by
+    an edit runs a due job, or logs "Error submitting job", while it shuts down
+    (apscheduler#285). Seen in a `serve` log as that error after its catch-up."""
+    schedules.add(clocked_app, "due", every="1d", output_dir=tmp_path)
+    runs: list[dict[str, object]] = []
+    monkeypatch.setattr(jobs, "run_schedule", lambda **options: runs.append(options))
+    overdue = datetime.now(UTC) - timedelta(hours=1)
+    for _ in range(30):
+        with scheduler_for_edits(clocked_app) as scheduler:
+            for job in scheduler.get_jobs():
+                job.modify(next_run_time=overdue)  # due at once: what catch-up's edit wakes
+    assert runs == []
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")
+            and r.levelno >= logging.WARNING] == []  # fmt: skip

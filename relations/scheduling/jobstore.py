@@ -57,10 +57,23 @@ def job_store(app: App) -> Any:
 
 @contextmanager
 def scheduler_for_edits(app: App) -> Iterator[Any]:
-    """A paused scheduler on the job store: adding or removing jobs writes them at once."""
-    from apscheduler.schedulers.background import BackgroundScheduler
+    """A scheduler on the job store that never runs a job: reading, adding, changing or
+    removing jobs writes the store at once.
 
-    scheduler = BackgroundScheduler(
+    It has no thread. A paused BackgroundScheduler is not enough: its shutdown() leaves
+    the paused state before it stops its executors, so a thread woken by an edit runs
+    whatever is due, or logs "Error submitting job", while it shuts down
+    (apscheduler#285; tests/test_schedules.py reproduces it)."""
+    from apscheduler.schedulers.base import BaseScheduler
+
+    class EditingScheduler(BaseScheduler):  # type: ignore[misc]
+        def wakeup(self) -> None:  # nothing to wake: jobs are only stored here
+            pass
+
+        def shutdown(self, wait: bool = True) -> None:
+            super().shutdown(wait)
+
+    scheduler = EditingScheduler(
         timezone=UTC, jobstores={"default": job_store(app)}, job_defaults=JOB_DEFAULTS
     )
     scheduler.start(paused=True)
