@@ -1,4 +1,5 @@
-"""Property: for any sequence of records, backdated records, retractions and corrections,
+"""Property: for any sequence of records, backdated records, imports, retractions,
+corrections and reprojections,
 
 - every derived status equals a fresh fold of the live events (and the projections equal
   a rebuild);
@@ -10,8 +11,11 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -25,8 +29,10 @@ from relations.domain.events import EventDraft, Pair
 from relations.domain.fold import fold
 from relations.domain.machine import default_machine
 from relations.services.corrections import correct, retract
+from relations.services.importing import ImportRefused, import_file
 from relations.services.queries import history, pairs, status
 from relations.services.recording import record
+from relations.services.reprojecting import reproject
 from relations.store.schema import events, retractions
 
 COUNTRIES = ["PER", "MEX", "ECU"]
@@ -44,6 +50,8 @@ storable = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x0
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("record"), event_types, directions, days),
+        st.tuples(st.just("import"), event_types, directions, days),
+        st.tuples(st.just("reproject")),
         st.tuples(st.just("retract"), st.integers(0, 10**6), st.booleans()),
         st.tuples(
             st.just("correct"),
@@ -144,20 +152,27 @@ def test_history_known_at_and_rebuild(fresh_app: Any, operations: Any) -> None:
 
 def apply(app: App, model: Model, operation: Any) -> None:
     kind = operation[0]
-    if kind == "record":
+    if kind == "reproject":
+        # Under the same rules nothing changes, pairs whose every event was retracted
+        # included (a later record or import must still find their versions).
+        assert reproject(app).changed == []
+        return
+    if kind in ("record", "import"):
         _, event_type, (actor, target), offset = operation
         day = START + timedelta(days=offset)
         pair = Pair.of(actor, target)
         try:
-            [result] = record(app, event_type, actor, [target], day)
-        except Refused:
+            event_id = (_record if kind == "record" else _import)(
+                app, event_type, actor, target, day
+            )
+        except (Refused, ImportRefused):
             model.live[-1] = (day, 10**9, event_type, actor, target)
             try:
                 assert not model.valid(pair), f"{event_type} on {day} refused but valid"
             finally:
                 del model.live[-1]
             return
-        model.live[result.event_id] = (day, result.event_id, event_type, actor, target)
+        model.live[event_id] = (day, event_id, event_type, actor, target)
         assert model.valid(pair), f"{event_type} on {day} for {pair} accepted but invalid"
     elif kind == "retract":
         _, pick, cascade = operation
@@ -211,6 +226,22 @@ def apply(app: App, model: Model, operation: Any) -> None:
         model.live[done.new_id] = (*trial[:1], done.new_id, *trial[2:])
 
 
+def _record(app: App, event_type: str, actor: str, target: str, day: date) -> int:
+    [result] = record(app, event_type, actor, [target], day)
+    return result.event_id
+
+
+def _import(app: App, event_type: str, actor: str, target: str, day: date) -> int:
+    """Import a one-event file: the bulk path, beside record's."""
+    row = {"occurred_on": day.isoformat(), "event_type": event_type, "actor": actor,
+           "target": target}  # fmt: skip
+    path = Path(tempfile.mkdtemp(prefix="history-property-")) / "one.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert import_file(app, path).created == 1
+    with app.store.reading() as tx:
+        return max(e.id for p in PAIRS for e in tx.pair_events(p))
+
+
 def check_against_model(app: App, model: Model) -> None:
     with app.store.reading() as tx:
         for pair in PAIRS:
@@ -226,6 +257,7 @@ def check_against_model(app: App, model: Model) -> None:
                     rebuilt.status, rebuilt.since, len(log)
                 )  # fmt: skip
                 assert stored.cause_event_id == (rebuilt.cause.id if rebuilt.cause else None)
+                assert stored.version == tx.latest_version(pair)
             else:
                 assert not log
             assert tx.projections.pair_effects(pair) == [

@@ -203,7 +203,7 @@ class BulkProjector:
         since: date | None,
         cause: int | None,
         count: int,
-        last: date,
+        last: date | None,
         bulk: BulkWriter,
     ) -> tuple[Any, ...]:
         version = self.versions[pair]

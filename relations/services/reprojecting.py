@@ -45,9 +45,8 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
         before = {s.pair: s.status for s in tx.statuses()}
         was_invalid = tx.invalid_event_ids()
         _read_ledger(projector, bulk)
-        projector.versions.update(
-            (Pair(*key), version) for key, version in bulk.latest_versions().items()
-        )
+        latest = bulk.latest_versions()
+        projector.versions.update((Pair(*key), version) for key, version in latest.items())
         bulk.drop_indexes(tables=("event_effects",))  # before emptying it: far faster
         tx.clear_projections()
         projector.start_folding()
@@ -58,8 +57,13 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
             after = statuses[-1][2]
             if after != before.get(pair, app.machine.initial):
                 result.changed.append((pair, before.get(pair, app.machine.initial), after))
-        for pair in sorted(set(before) - set(ledger.pairs)):  # every event retracted
-            if before[pair] != app.machine.initial:
+        # A pair whose every event is retracted keeps a row, as `retract` leaves it: no
+        # events, the initial status, and its latest version, which the next write
+        # (record or import) continues from.
+        live = set(ledger.pairs)
+        for pair in sorted({Pair(*key) for key in latest} - live):
+            statuses.append(projector.status_row(pair, 0, None, None, 0, None, bulk))
+            if before.get(pair, app.machine.initial) != app.machine.initial:
                 result.changed.append((pair, before[pair], app.machine.initial))
         result.changed.sort()
         bulk.insert_effects(projector.effect_rows(bulk))
