@@ -77,31 +77,27 @@ class BadCountry(ValueError):
     """The value names no current country; the message says what is accepted."""
 
 
-class CountryMemo:
-    """Memoised value -> alpha-3, ``""`` for "no country", or a remembered reason."""
+class CountryMemo(dict[str, str | None]):
+    """``memo[value]``: the alpha-3, ``""`` for "no country", or None if the value is bad
+    (``reason(value)`` says why). Each distinct value is computed once."""
 
-    __slots__ = ("_compute", "bad", "known")
+    __slots__ = ("_compute", "bad")
 
     def __init__(self, compute: Callable[[str], str]) -> None:
+        super().__init__()
         self._compute = compute
-        self.known: dict[str, str] = {}
         self.bad: dict[str, str] = {}
 
-    def lookup(self, value: str) -> str | None:
-        """Alpha-3 or ``""``; None if the value is bad (its reason is ``reason(value)``)."""
-        found = self.known.get(value)
-        if found is not None:
-            return found
-        if value in self.bad:
-            return None
+    def __missing__(self, value: str) -> str | None:
+        found: str | None
         try:
             found = self._compute(value)
         except BadCountry as exc:
+            found = None
             if len(self.bad) < _MEMO_LIMIT:
                 self.bad[value] = str(exc)
-            return None
-        if len(self.known) < _MEMO_LIMIT:
-            self.known[value] = found
+        if len(self) < _MEMO_LIMIT:
+            self[value] = found
         return found
 
     def reason(self, value: str) -> str:
@@ -111,7 +107,7 @@ class CountryMemo:
             self._compute(value)
         except BadCountry as exc:
             return str(exc)
-        return f"{value!r} is a country"  # not reached: lookup said it was bad
+        return f"{value!r} is a country"  # not reached: the memo said it was bad
 
 
 def cameo_country(code: str) -> str:

@@ -28,7 +28,6 @@ state's own JUD (courts rule on cases, they do not conduct foreign relations), C
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -37,7 +36,7 @@ from relations.domain.events import MAX_TEXT
 from relations.feeds.crosswalk import Crosswalk, is_cameo_code
 from relations.feeds.feed_countries import CountryMemo, cameo_country
 from relations.feeds.feed_rows import SKIPPED, FeedRow, ReadResult, Reject, SkipReason
-from relations.feeds.fields import CACHE_LIMIT, is_clean_text, is_count, parse_score
+from relations.feeds.fields import BAD_SCORE, Memo, is_clean_text, is_count, score_or_bad
 
 FEED = "gdelt"
 WIDTHS = {57: "1.0 backfile", 58: "1.0 daily", 61: "2.0"}
@@ -47,7 +46,6 @@ _ID, _DATE, _A1, _A1_COUNTRY, _A2, _A2_COUNTRY = 0, 1, 5, 7, 15, 17
 _A1_TYPES, _A2_TYPES = slice(12, 15), slice(22, 25)
 _CODE, _GOLDSTEIN, _MENTIONS = 26, 30, 31
 _SPLIT = 32  # split off the fields up to NumMentions; the rest stays one string
-_UNSEEN = math.inf  # never cached: parse_score refuses infinities
 
 _WIDTH_REASON = (
     "tab-separated fields; GDELT event rows have 57 (1.0 backfile), 58 (1.0 daily) or 61 (2.0)"
@@ -62,11 +60,10 @@ def read_gdelt(
     if min_mentions < 0:
         raise InvalidInput(f"min_mentions must be 0 or more, got {min_mentions}")
     mapping = dict(crosswalk.mapping)
-    valid_codes = set(mapping)
-    dates: dict[str, date] = {}
-    scores: dict[str, float | None] = {"": None}
+    dates = Memo(_parse_date)
+    cameo_codes = Memo(is_cameo_code, dict.fromkeys(mapping, True))
+    scores = Memo(score_or_bad, {"": None})
     countries = CountryMemo(cameo_country)
-    known = countries.known
     for number, raw in enumerate(lines, start=1):
         # No rstrip of the whole line (it copies it): the line end stays in the
         # unsplit remainder, and only SOURCEURL, read for FeedRows, is stripped.
@@ -91,59 +88,43 @@ def read_gdelt(
                 "bad event id",
             )
             continue
-        day = dates.get(fields[_DATE])
+        day = dates[fields[_DATE]]
         if day is None:
-            day = _parse_date(fields[_DATE])
-            if day is None:
-                yield Reject(
-                    number,
-                    f"SQLDATE {fields[_DATE]!r} is not a date; expected YYYYMMDD such as 20251103",
-                    "bad date",
-                )
-                continue
-            if len(dates) < CACHE_LIMIT:
-                dates[fields[_DATE]] = day
+            yield Reject(
+                number,
+                f"SQLDATE {fields[_DATE]!r} is not a date; expected YYYYMMDD such as 20251103",
+                "bad date",
+            )
+            continue
         code = fields[_CODE]
+        if not cameo_codes[code]:
+            yield Reject(
+                number,
+                f"EventCode {code!r} is not a CAMEO code; expected 2 to 4 digits "
+                "starting with a root code 01-20, such as 161 or 0871",
+                "bad CAMEO code",
+            )
+            continue
         event_type = mapping.get(code)
-        if event_type is None and code not in valid_codes:
-            if not is_cameo_code(code):
-                yield Reject(
-                    number,
-                    f"EventCode {code!r} is not a CAMEO code; expected 2 to 4 digits "
-                    "starting with a root code 01-20, such as 161 or 0871",
-                    "bad CAMEO code",
-                )
-                continue
-            if len(valid_codes) < CACHE_LIMIT:
-                valid_codes.add(code)
-        actor = known.get(fields[_A1_COUNTRY])
+        actor = countries[fields[_A1_COUNTRY]]
         if actor is None:
-            actor = countries.lookup(fields[_A1_COUNTRY])
-            if actor is None:
-                reason = countries.reason(fields[_A1_COUNTRY])
-                yield Reject(number, f"Actor1CountryCode {reason}", "unknown or former country")
-                continue
-        target = known.get(fields[_A2_COUNTRY])
+            reason = countries.reason(fields[_A1_COUNTRY])
+            yield Reject(number, f"Actor1CountryCode {reason}", "unknown or former country")
+            continue
+        target = countries[fields[_A2_COUNTRY]]
         if target is None:
-            target = countries.lookup(fields[_A2_COUNTRY])
-            if target is None:
-                reason = countries.reason(fields[_A2_COUNTRY])
-                yield Reject(number, f"Actor2CountryCode {reason}", "unknown or former country")
-                continue
-        text = fields[_GOLDSTEIN]
-        goldstein = scores.get(text, _UNSEEN)
-        if goldstein == _UNSEEN:
-            goldstein = parse_score(text)
-            if goldstein is None:
-                yield Reject(
-                    number,
-                    f"GoldsteinScale {text!r} is not a number; expected a number "
-                    "from -10 to 10 or blank",
-                    "bad number",
-                )
-                continue
-            if len(scores) < CACHE_LIMIT:
-                scores[text] = goldstein
+            reason = countries.reason(fields[_A2_COUNTRY])
+            yield Reject(number, f"Actor2CountryCode {reason}", "unknown or former country")
+            continue
+        goldstein = scores[fields[_GOLDSTEIN]]
+        if goldstein == BAD_SCORE:
+            yield Reject(
+                number,
+                f"GoldsteinScale {fields[_GOLDSTEIN]!r} is not a number; expected a number "
+                "from -10 to 10 or blank",
+                "bad number",
+            )
+            continue
         mentions_text = fields[_MENTIONS]
         if mentions_text and not (
             mentions_text.isdigit() and mentions_text.isascii() and len(mentions_text) <= 18

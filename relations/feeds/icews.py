@@ -25,7 +25,6 @@ ICEWS has no URL: ``source_url`` holds the Publisher ("Reuters News"), empty if 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -39,7 +38,7 @@ from relations.feeds.feed_countries import (
     icews_name_country,
 )
 from relations.feeds.feed_rows import SKIPPED, FeedRow, ReadResult, Reject, SkipReason
-from relations.feeds.fields import CACHE_LIMIT, is_clean_text, parse_score
+from relations.feeds.fields import BAD_SCORE, Memo, is_clean_text, score_or_bad
 
 FEED = "icews"
 HEADER = (
@@ -81,7 +80,6 @@ USED = (
 GOVERNMENT = "Government"
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_UNSEEN = math.inf  # never cached: parse_score refuses infinities
 
 
 def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResult]:
@@ -105,12 +103,11 @@ def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResul
     i_tsectors, i_tcountry, i_publisher = (header.index(name) for name in USED[8:])
 
     mapping = dict(crosswalk.mapping)
-    valid_codes = set(mapping)
-    dates: dict[str, date] = {}
-    scores: dict[str, float | None] = {"NA": None, "": None}
-    governments: dict[str, bool] = {}
+    dates = Memo(_parse_date)
+    cameo_codes = Memo(is_cameo_code, dict.fromkeys(mapping, True))
+    scores = Memo(score_or_bad, {"NA": None, "": None})
+    governments = Memo(_lists_government)
     countries = CountryMemo(icews_country)
-    known = countries.known
     for number, raw in numbered:
         if not is_clean_text(raw):
             yield Reject(
@@ -133,65 +130,44 @@ def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResul
         if event_id in ICEWS_MISSING:
             yield Reject(number, "Event ID is missing; every ICEWS row has one", "bad event id")
             continue
-        day = dates.get(fields[i_date])
+        day = dates[fields[i_date]]
         if day is None:
-            day = _parse_date(fields[i_date])
-            if day is None:
-                yield Reject(
-                    number,
-                    f"Event Date {fields[i_date]!r} is not a date; "
-                    "expected YYYY-MM-DD such as 2018-06-01",
-                    "bad date",
-                )
-                continue
-            if len(dates) < CACHE_LIMIT:
-                dates[fields[i_date]] = day
+            yield Reject(
+                number,
+                f"Event Date {fields[i_date]!r} is not a date; "
+                "expected YYYY-MM-DD such as 2018-06-01",
+                "bad date",
+            )
+            continue
         code = fields[i_code]
+        if not cameo_codes[code]:
+            yield Reject(
+                number,
+                f"CAMEO Code {code!r} is not a CAMEO code; expected 2 to 4 digits "
+                "starting with a root code 01-20, such as 161 or 0871",
+                "bad CAMEO code",
+            )
+            continue
         event_type = mapping.get(code)
-        if event_type is None and code not in valid_codes:
-            if not is_cameo_code(code):
-                yield Reject(
-                    number,
-                    f"CAMEO Code {code!r} is not a CAMEO code; expected 2 to 4 digits "
-                    "starting with a root code 01-20, such as 161 or 0871",
-                    "bad CAMEO code",
-                )
-                continue
-            if len(valid_codes) < CACHE_LIMIT:
-                valid_codes.add(code)
-        actor = known.get(fields[i_scountry])
+        actor = countries[fields[i_scountry]]
         if actor is None:
-            actor = countries.lookup(fields[i_scountry])
-            if actor is None:
-                yield Reject(
-                    number,
-                    f"Source Country {countries.reason(fields[i_scountry])}",
-                    "unknown or former country",
-                )
-                continue
-        target = known.get(fields[i_tcountry])
+            reason = countries.reason(fields[i_scountry])
+            yield Reject(number, f"Source Country {reason}", "unknown or former country")
+            continue
+        target = countries[fields[i_tcountry]]
         if target is None:
-            target = countries.lookup(fields[i_tcountry])
-            if target is None:
-                yield Reject(
-                    number,
-                    f"Target Country {countries.reason(fields[i_tcountry])}",
-                    "unknown or former country",
-                )
-                continue
-        text = fields[i_intensity]
-        intensity = scores.get(text, _UNSEEN)
-        if intensity == _UNSEEN:
-            intensity = parse_score(text)
-            if intensity is None:
-                yield Reject(
-                    number,
-                    f"Intensity {text!r} is not a number; expected a number from -10 to 10 or NA",
-                    "bad number",
-                )
-                continue
-            if len(scores) < CACHE_LIMIT:
-                scores[text] = intensity
+            reason = countries.reason(fields[i_tcountry])
+            yield Reject(number, f"Target Country {reason}", "unknown or former country")
+            continue
+        intensity = scores[fields[i_intensity]]
+        if intensity == BAD_SCORE:
+            yield Reject(
+                number,
+                f"Intensity {fields[i_intensity]!r} is not a number; expected a number "
+                "from -10 to 10 or NA",
+                "bad number",
+            )
+            continue
 
         if event_type is None:
             yield SKIPPED[SkipReason.NOT_CROSSWALKED]
@@ -220,14 +196,13 @@ def read_icews(lines: Iterable[str], crosswalk: Crosswalk) -> Iterator[ReadResul
             )
 
 
-def _is_state(name: str, sectors: str, country: str, governments: dict[str, bool]) -> bool:
+def _is_state(name: str, sectors: str, country: str, governments: Memo) -> bool:
     """Government among the sectors, or the actor is the country itself."""
-    government = governments.get(sectors)
-    if government is None:
-        government = GOVERNMENT in (item.strip() for item in sectors.split(","))
-        if len(governments) < CACHE_LIMIT:
-            governments[sectors] = government
-    return government or icews_name_country(name) == country
+    return governments[sectors] or icews_name_country(name) == country
+
+
+def _lists_government(sectors: str) -> bool:
+    return GOVERNMENT in (item.strip() for item in sectors.split(","))
 
 
 def _parse_date(text: str) -> date | None:
