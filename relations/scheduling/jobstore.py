@@ -70,7 +70,7 @@ def scheduler_for_edits(app: App) -> Iterator[Any]:
         def wakeup(self) -> None:  # nothing to wake: jobs are only stored here
             pass
 
-        def shutdown(self, wait: bool = True) -> None:
+        def shutdown(self, wait: bool = True) -> None:  # abstract in BaseScheduler
             super().shutdown(wait)
 
     scheduler = EditingScheduler(

@@ -83,8 +83,7 @@ def _record_one(app: App, tx: StoreTransaction, draft: EventDraft, write: Audite
         existing = tx.by_external_ids([draft.external_id]).get(draft.external_id)
         if existing is not None:
             return _repeat(existing, draft, _status_now(app, tx, stored, pair))
-    if _is_latest(app, stored, draft):
-        assert stored is not None
+    if stored is not None and _is_latest(app, stored, draft):
         return _append_latest(app, tx, draft, write, stored)
     timeline = Timeline(app.machine, pair, tx.pair_events(pair))
     before = timeline.status
@@ -101,12 +100,11 @@ def _status_now(app: App, tx: StoreTransaction, stored: StoredStatus | None, pai
     return Timeline(app.machine, pair, tx.pair_events(pair)).status
 
 
-def _is_latest(app: App, stored: StoredStatus | None, draft: EventDraft) -> bool:
+def _is_latest(app: App, stored: StoredStatus, draft: EventDraft) -> bool:
     """Does the event come after every live event of a pair whose projection is current?
     (The common case: then its status alone decides, and the log need not be read.)"""
     return (
-        stored is not None
-        and stored.rules_digest == app.machine.rules.digest
+        stored.rules_digest == app.machine.rules.digest
         and stored.last_occurred_on is not None
         and draft.occurred_on >= stored.last_occurred_on
     )
