@@ -975,6 +975,23 @@ def test_rejects_quarantines_a_row_with_a_200000_character_summary(
     assert json.loads(result.stdout)["created"] == 1
 
 
+def test_rejects_file_escapes_undecodable_bytes_quoted_in_a_reason(
+    run: Cli, tmp_path: Path
+) -> None:
+    """Found by test_fuzzed_import_files: a JSON Lines key holding a byte that is not
+    UTF-8 is quoted in the reject's reason; writing it to --rejects raised
+    UnicodeEncodeError (exit 1, nothing said). It is written escaped instead."""
+    bad = b'{"occurred_on": "2024-01-02", "\xffevent_type": "statement", "actor": "PER"}\n'
+    path = write_file(tmp_path, "events.jsonl", good_row("e.jsonl").encode() + bad)
+    rejects = tmp_path / "rejects.csv"
+    result = run("import", str(path), "--rejects", str(rejects), "--json")
+    assert_clean(result, None, run.url)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["created"] == 1
+    [_, row] = list(csv.reader(rejects.read_text(encoding="utf-8").splitlines()))
+    assert row[0] == "2" and "\\udcffevent_type" in row[2], row
+
+
 def test_report_to_an_unwritable_path_writes_nothing(run: Cli, tmp_path: Path) -> None:
     """The guarantee: a failed command writes nothing (not even a `failed` registration)."""
     run.ok("record", "statement", "PER", "MEX", "--on", "2024-01-01")

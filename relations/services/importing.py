@@ -138,7 +138,11 @@ class _RejectSink:
     def __enter__(self) -> _RejectSink:
         if self.path is not None:
             try:
-                self._handle = self.path.open("w", encoding="utf-8", newline="")
+                # Reasons quote the file's text, in which an undecodable byte is a lone
+                # surrogate (see feeds.opening): written escaped, e.g. \udcff.
+                self._handle = self.path.open(
+                    "w", encoding="utf-8", errors="backslashreplace", newline=""
+                )
             except OSError as exc:
                 raise RelationsError(
                     f"cannot write --rejects {self.path}: {exc.strerror}"
