@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from relations.domain.events import Entry, Event, Pair
-from relations.domain.machine import RelationMachine, default_machine
+from relations.domain.rules import Rules, default_rules
+
+if TYPE_CHECKING:
+    from relations.domain.machine import RelationMachine
 
 if TYPE_CHECKING:
     from relations.store.rows import ProjectedStatus
-    from relations.store.sql import SqlStore
+    from relations.store.sql_store import SqlStore
 
 
 def utc_now() -> datetime:
@@ -60,15 +63,22 @@ class App:
     """
 
     url: str
-    machine: RelationMachine = field(default_factory=default_machine)
+    rules: Rules = field(default_factory=default_rules)
     clock: Callable[[], datetime] = utc_now
     today: Callable[[], date] = today_anywhere
+    given_machine: RelationMachine | None = None
+
+    @cached_property
+    def machine(self) -> RelationMachine:
+        """The state machine of ``rules``, built on first use: commands that only read
+        the projections (`status`) never pay for importing and building it."""
+        return self.given_machine or machine_of(self.rules)
 
     @cached_property
     def store(self) -> SqlStore:
         from relations.store.engine import engine_for
         from relations.store.migrations import ensure_schema
-        from relations.store.sql import SqlStore
+        from relations.store.sql_store import SqlStore
 
         engine = engine_for(self.url)
         ensure_schema(engine)
@@ -93,21 +103,56 @@ class App:
             reader.close()
 
 
-def machine_for(rules: Path | None) -> RelationMachine:
-    """The state machine for a rules file (None: the packaged rules)."""
-    if rules is None:
-        return default_machine()
+def rules_for(path: Path | None) -> Rules:
+    """The rules of a rules file (None: the packaged rules)."""
+    if path is None:
+        return default_rules()
     from relations.domain.rules import load_rules
 
-    return RelationMachine(load_rules(rules))
+    return load_rules(path)
+
+
+def machine_for(path: Path | None) -> RelationMachine:
+    """The state machine for a rules file (None: the packaged rules)."""
+    return machine_of(rules_for(path))
+
+
+_machines: dict[str, RelationMachine] = {}
+
+
+def machine_of(rules: Rules) -> RelationMachine:
+    """One machine per meaning of the rules, built once per process; its lookup table is
+    kept between runs (relations/kernel_cache.py)."""
+    from relations import kernel_cache
+    from relations.domain.machine import RelationMachine
+
+    found = _machines.get(rules.digest)
+    if found is not None:
+        return found
+    table = kernel_cache.load(rules)
+    machine = None
+    if table is not None:
+        try:
+            machine = RelationMachine(rules, kernel_table=table)
+        except (ValueError, KeyError, TypeError):
+            machine = None  # a table from elsewhere: build it again
+    if machine is None:
+        machine = RelationMachine(rules)
+        kernel_cache.save(rules, machine.kernel.table())
+    _machines[rules.digest] = machine
+    return machine
 
 
 def bootstrap(
     url: str,
     *,
     machine: RelationMachine | None = None,
+    rules: Rules | None = None,
     clock: Callable[[], datetime] = utc_now,
     today: Callable[[], date] = today_anywhere,
 ) -> App:
-    """Wire an App for the database at ``url``; the database is opened on first use."""
-    return App(url, machine or default_machine(), clock, today)
+    """Wire an App for the database at ``url``; the database is opened on first use.
+    ``machine`` or ``rules``: other rules than the packaged ones."""
+    if machine is not None:
+        rules = machine.rules
+    return App(url, rules or default_rules(), clock, today, machine)

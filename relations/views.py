@@ -5,14 +5,16 @@ Plain dicts built from domain values; the CLI prints them, reports reuse them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
-from relations.domain.events import Event
-from relations.domain.rules import EventType
-from relations.services.queries import HistoryItem, PairState, PairStatus
-from relations.services.recording import Recorded
-from relations.store.rows import Write
+if TYPE_CHECKING:
+    from relations.domain.events import Event, Pair
+    from relations.domain.rules import EventType
+    from relations.domain.state import Mission
+    from relations.services.queries import HistoryItem, PairState, PairStatus
+    from relations.services.recording import Recorded
+    from relations.store.rows import Write
 
 
 def event(e: Event) -> dict[str, Any]:
@@ -27,6 +29,7 @@ def event(e: Event) -> dict[str, Any]:
         "external_id": e.external_id,
         "recorded_at": moment(e.recorded_at),
         "supersedes": e.supersedes,
+        "via": e.via,
         "feed": (
             {
                 "source_rows": e.feed.source_rows,
@@ -49,6 +52,8 @@ def history_item(item: HistoryItem) -> dict[str, Any]:
         **event(item.event),
         "status_before": item.step.before if item.step else None,
         "status_after": item.step.after if item.step else None,
+        "stage_before": item.step.state_before.stage if item.step else None,
+        "stage_after": item.step.state_after.stage if item.step else None,
         "effect": item.effect,
         "retracted": (
             {"at": moment(withdrawn.at), "by": withdrawn.by, "reason": withdrawn.reason}
@@ -66,6 +71,8 @@ def recorded(r: Recorded) -> dict[str, Any]:
         "event_type": r.event_type,
         "status_before": r.status_before,
         "status_after": r.status_after,
+        "stage_before": r.stage_before,
+        "stage_after": r.stage_after,
         "created": r.created,
     }
 
@@ -75,6 +82,9 @@ def status(s: PairStatus) -> dict[str, Any]:
         "pair": s.pair.as_list(),
         "status": s.status,
         "since": s.since.isoformat() if s.since else None,
+        "stage": s.stage,
+        "stage_since": s.stage_since.isoformat() if s.stage_since else None,
+        "missions": missions(s.pair, s.missions),
         "as_of": s.as_of.isoformat(),
         "known_at": moment(s.known_at) if s.known_at else None,
         "cause": event(s.cause) if s.cause else None,
@@ -82,22 +92,49 @@ def status(s: PairStatus) -> dict[str, Any]:
     }
 
 
+def missions(pair: Pair, found: tuple[Mission[date], Mission[date]]) -> list[dict[str, Any]]:
+    """The two missions, the first country's (alphabetically) first."""
+    senders = ((pair.first, pair.second), (pair.second, pair.first))
+    return [
+        {
+            "sender": sender,
+            "host": host,
+            "level": mission.level,
+            "since": mission.since.isoformat() if mission.since else None,
+            "protecting_power": mission.protecting_power,
+            "consular": mission.consular,
+        }
+        for (sender, host), mission in zip(senders, found, strict=True)
+    ]
+
+
 def pair_state(s: PairState) -> dict[str, Any]:
     return {
         "pair": s.pair.as_list(),
         "status": s.status,
         "since": s.since.isoformat() if s.since else None,
+        "stage": s.stage,
+        "stage_since": s.stage_since.isoformat() if s.stage_since else None,
         "events": s.events,
         "cause_id": s.cause_id,
     }
 
 
 def event_type(t: EventType) -> dict[str, Any]:
+    effects = t.missions
     return {
         "type": t.name,
         "effect": t.effect,
         "description": t.description,
         "cameo": t.cameo,
+        "missions": {
+            "actor": effects.actor,
+            "target": effects.target,
+            "consular": effects.consular,
+            "protecting_power": "via" if effects.protecting_power else None,
+        },
+        "requires": list(t.requires),
+        "via": t.takes_via,
     }
 
 

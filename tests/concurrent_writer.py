@@ -89,19 +89,19 @@ def main(argv: list[str]) -> int:
 def _break_guards(which: str) -> None:
     names = {name.strip() for name in which.split(",") if name.strip()}
     if "lock_pair" in names:
-        from relations.store.sql import StoreTransaction
+        from relations.store.transaction import StoreTransaction
 
         StoreTransaction.lock_pair = lambda self, pair: None  # type: ignore[method-assign]
     if "begin_immediate" in names:
-        import relations.store.sql
+        import relations.store.sql_store
 
         # writing() passes this execution option; the engine opens BEGIN IMMEDIATE only
         # when it sees relations.store.engine.WRITE set, so writes now BEGIN deferred.
-        setattr(relations.store.sql, "WRITE", "relations_test_not_a_write")  # noqa: B010
+        setattr(relations.store.sql_store, "WRITE", "relations_test_not_a_write")  # noqa: B010
     if "retry" in names:
-        import relations.store.sql
+        import relations.store.sql_store
 
-        setattr(relations.store.sql, "contention", lambda exc: False)  # noqa: B010
+        setattr(relations.store.sql_store, "contention", lambda exc: False)  # noqa: B010
     if names - {"lock_pair", "begin_immediate", "retry"}:
         raise SystemExit(f"unknown RELATIONS_TEST_BREAK {which!r}")
 

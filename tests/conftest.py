@@ -31,6 +31,20 @@ TABLES = (
 )  # fmt: skip
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kernel_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The fold's lookup tables (relations/kernel_cache.py) go to a folder of the test
+    session, not the user's cache: random rules files would leave one each."""
+    folder = tmp_path_factory.mktemp("kernel-cache")
+    before = os.environ.get("RELATIONS_CACHE_DIR")
+    os.environ["RELATIONS_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("RELATIONS_CACHE_DIR", None)
+    else:
+        os.environ["RELATIONS_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (faster than migrating each time)."""

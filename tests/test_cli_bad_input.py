@@ -280,18 +280,18 @@ def test_backdated_event_that_would_invalidate_a_later_one(run: Any) -> None:
 
 
 def test_backdated_restore_that_would_invalidate_a_later_restore(peru_mexico: Any) -> None:
-    """Restored on 2025-12-01; a restore backdated to 2025-11-20 is valid on its own date
-    but would leave the 2025-12-01 restore happening while normal."""
-    [restore] = peru_mexico.json("record", "relations_restored", "PER", "MEX", "--on", "2025-12-01")
+    """Restored on 2026-03-01; a restore backdated to 2026-02-20 is valid on its own date
+    but would leave the 2026-03-01 restore happening while normal."""
+    [restore] = peru_mexico.json("record", "relations_restored", "PER", "MEX", "--on", "2026-03-01")
     result = peru_mexico.refused(
-        1, "record", "relations_restored", "MEX", "PER", "--on", "2025-11-20"
+        1, "record", "relations_restored", "MEX", "PER", "--on", "2026-02-20"
     )
     line = one_line(result)
-    tail = line.split("2025-11-20", 1)[-1]
-    assert "relations_restored" in tail and "2025-12-01" in tail
+    tail = line.split("2026-02-20", 1)[-1]
+    assert "relations_restored" in tail and "2026-03-01" in tail
     assert has_id(tail, restore["id"]), line
     status = peru_mexico.json("status", "PER", "MEX")
-    assert (status["status"], status["since"]) == ("normal", "2025-12-01")
+    assert (status["status"], status["since"]) == ("normal", "2026-03-01")
 
 
 def test_external_id_reused_for_different_content(run: Any) -> None:

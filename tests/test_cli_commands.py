@@ -27,9 +27,13 @@ EVENT_KEYS = {
     "external_id",
     "recorded_at",
     "supersedes",
+    "via",
     "feed",
 }
-RECORD_KEYS = {"id", "pair", "event_type", "status_before", "status_after", "created"}
+RECORD_KEYS = {
+    "id", "pair", "event_type", "status_before", "status_after", "stage_before", "stage_after",
+    "created",
+}  # fmt: skip
 
 # fixtures/peru-mexico.jsonl, in order: (date, type, actor, status before, status after)
 PERU_MEXICO = [
@@ -38,10 +42,12 @@ PERU_MEXICO = [
     ("2022-12-20", "diplomat_expelled", "PER", "strained", "strained"),
     ("2023-02-24", "relations_downgraded", "PER", "strained", "strained"),
     ("2023-05-25", "legislature_declaration", "PER", "strained", "strained"),
+    ("2025-11-03", "asylum_granted", "MEX", "strained", "strained"),
     ("2025-11-03", "relations_severed", "PER", "strained", "severed"),
-    ("2025-11-04", "asylum_granted", "MEX", "severed", "severed"),
+    ("2025-11-03", "diplomat_expelled", "PER", "severed", "severed"),
     ("2025-11-06", "legislature_declaration", "PER", "severed", "severed"),
     ("2025-11-07", "safe_conduct_denied", "PER", "severed", "severed"),
+    ("2026-01-25", "protecting_power_appointed", "MEX", "severed", "severed"),
 ]
 
 ALL_TYPES = {
@@ -64,6 +70,14 @@ ALL_TYPES = {
     "legislature_declaration": ("none", None),
     "agreement_signed": ("none", "057"),
     "visit": ("none", "042"),
+    "embassy_ordered_closed": ("escalate", "161"),
+    "consular_relations_severed": ("escalate", "161"),
+    "armed_clash": ("escalate", "190"),
+    "treaty_suspended": ("escalate", None),
+    "relations_established": ("establish", "054"),
+    "no_relations": ("declare_none", None),
+    "protecting_power_appointed": ("represent", None),
+    "ceasefire": ("none", "0871"),
 }
 
 
@@ -95,6 +109,8 @@ def test_record_one_event_prints_the_pair_and_its_change(run: Any) -> None:
             "event_type": "ambassador_recalled",
             "status_before": "normal",
             "status_after": "strained",
+            "stage_before": "normal",
+            "stage_after": "ambassador_withdrawn",
             "created": True,
         }
     ]
@@ -131,6 +147,7 @@ def test_record_stores_every_field_as_given(run: Any) -> None:
         "source": "https://example.org/peru-mexico",
         "external_id": "per-mex-1",
         "supersedes": None,
+        "via": None,
         "feed": None,
     }
 
@@ -307,10 +324,17 @@ def test_backdated_event_can_change_the_current_status(run: Any) -> None:
 
 
 def test_status_of_a_pair_without_events_is_normal(run: Any) -> None:
+    initial = {"level": "ambassador", "since": None, "protecting_power": None, "consular": True}
     assert run.json("status", "Peru", "Chile") == {
         "pair": ["CHL", "PER"],
         "status": "normal",
         "since": None,
+        "stage": "normal",
+        "stage_since": None,
+        "missions": [
+            {"sender": "CHL", "host": "PER", **initial},
+            {"sender": "PER", "host": "CHL", **initial},
+        ],
         "as_of": today_anywhere().isoformat(),
         "known_at": None,
         "cause": None,
@@ -322,14 +346,21 @@ def test_status_now_of_peru_and_mexico(run: Any, fixtures_dir: Path) -> None:
     load(run, fixtures_dir, "peru-mexico.jsonl")
     severed = next(e for e in run.json("events") if e["event_type"] == "relations_severed")
     status = run.json("status", "Peru", "Mexico")
+    closed = {"level": "closed", "since": "2025-11-03", "consular": True}
     assert status == {
         "pair": ["MEX", "PER"],
         "status": "severed",
         "since": "2025-11-03",
+        "stage": "broken",
+        "stage_since": "2025-11-03",
+        "missions": [
+            {"sender": "MEX", "host": "PER", **closed, "protecting_power": "BRA"},
+            {"sender": "PER", "host": "MEX", **closed, "protecting_power": None},
+        ],
         "as_of": today_anywhere().isoformat(),
         "known_at": None,
         "cause": severed,
-        "events": 9,
+        "events": 11,
     }
     assert set(status["cause"]) == EVENT_KEYS
     assert status["cause"]["external_id"] == "fixture:per-mex:2025-11-03:relations_severed"
@@ -344,8 +375,8 @@ def test_status_now_of_peru_and_mexico(run: Any, fixtures_dir: Path) -> None:
         ("2022-12-20", "strained", "2022-12-15", "ambassador_recalled", 3),
         ("2024-01-01", "strained", "2022-12-15", "ambassador_recalled", 5),
         ("2025-11-02", "strained", "2022-12-15", "ambassador_recalled", 5),
-        ("2025-11-03", "severed", "2025-11-03", "relations_severed", 6),
-        ("2025-11-05", "severed", "2025-11-03", "relations_severed", 7),
+        ("2025-11-03", "severed", "2025-11-03", "relations_severed", 8),
+        ("2025-11-05", "severed", "2025-11-03", "relations_severed", 8),
     ],
 )
 def test_status_as_of_a_date(
@@ -370,19 +401,19 @@ def test_status_as_of_a_date(
 def test_status_since_of_a_restored_pair(run: Any, fixtures_dir: Path) -> None:
     load(run, fixtures_dir, "colombia-venezuela.jsonl")
     status = run.json("status", "Colombia", "Venezuela")
-    assert (status["status"], status["since"], status["events"]) == ("normal", "2022-08-28", 3)
+    assert (status["status"], status["since"], status["events"]) == ("normal", "2022-08-28", 5)
     assert status["cause"]["event_type"] == "relations_restored"
     old = run.json("status", "COL", "VEN", "--as-of", "2020-01-01")
-    assert (old["status"], old["since"], old["events"]) == ("severed", "2019-02-23", 1)
+    assert (old["status"], old["since"], old["events"]) == ("severed", "2019-02-23", 3)
 
 
 def test_status_text_output(run: Any, fixtures_dir: Path) -> None:
     load(run, fixtures_dir, "peru-mexico.jsonl")
     out = run.ok("status", "Peru", "Mexico").output
-    assert "severed since 2025-11-03" in out
+    assert "severed (broken) since 2025-11-03" in out
     assert "relations_severed" in out
     out = run.ok("status", "Peru", "Mexico", "--as-of", "2024-01-01").output
-    assert "strained since 2022-12-15" in out
+    assert "strained (downgraded) since 2022-12-15, stage since 2023-02-24" in out
 
 
 # --- history ---------------------------------------------------------------------------
@@ -414,7 +445,7 @@ def test_history_text_output(run: Any, fixtures_dir: Path) -> None:
     out = run.ok("history", "PE", "MX").output
     for day, kind, *_ in PERU_MEXICO:
         assert day in out and kind in out
-    assert out.index("2022-12-15") < out.index("2025-11-03") < out.index("2025-11-07")
+    assert out.index("2022-12-15") < out.index("2025-11-03") < out.index("2026-01-25")
 
 
 # --- pairs -------------------------------------------------------------------------------
@@ -474,7 +505,7 @@ def _events(run: Any, *args: str) -> list[tuple[str, str, str, str]]:
 
 def test_events_lists_all_events(run: Any, fixtures_dir: Path) -> None:
     load(run, fixtures_dir, "peru-mexico.jsonl", "ecuador-mexico.jsonl")
-    assert len(_events(run)) == 9 + 6
+    assert len(_events(run)) == 11 + 11
 
 
 def test_events_filters(run: Any, fixtures_dir: Path) -> None:
@@ -482,7 +513,7 @@ def test_events_filters(run: Any, fixtures_dir: Path) -> None:
          "colombia-venezuela.jsonl")  # fmt: skip
     assert _events(run, "--country", "Peru", "--type", "asylum_granted") == [
         ("2022-12-20", "asylum_granted", "MEX", "PER"),
-        ("2025-11-04", "asylum_granted", "MEX", "PER"),
+        ("2025-11-03", "asylum_granted", "MEX", "PER"),
     ]
     assert _events(run, "--country", "ec") == [
         ("2024-04-04", "diplomat_expelled", "ECU", "MEX"),
@@ -490,6 +521,11 @@ def test_events_filters(run: Any, fixtures_dir: Path) -> None:
         ("2024-04-05", "relations_severed", "MEX", "ECU"),
         ("2024-04-05", "safe_conduct_denied", "ECU", "MEX"),
         ("2024-04-05", "statement", "ECU", "MEX"),
+        ("2024-04-06", "embassy_closed", "MEX", "ECU"),
+        ("2024-05-11", "consular_relations_severed", "ECU", "MEX"),
+        ("2024-05-13", "protecting_power_appointed", "ECU", "MEX"),
+        ("2024-06-15", "protecting_power_appointed", "MEX", "ECU"),
+        ("2024-06-24", "protecting_power_appointed", "ECU", "MEX"),
         ("2025-04-16", "statement", "MEX", "ECU"),
     ]
     assert _events(run, "--type", "relations_severed") == [
@@ -498,17 +534,22 @@ def test_events_filters(run: Any, fixtures_dir: Path) -> None:
         ("2025-11-03", "relations_severed", "PER", "MEX"),
     ]
     assert _events(run, "--from", "2025-11-04", "--to", "2025-11-06") == [
-        ("2025-11-04", "asylum_granted", "MEX", "PER"),
         ("2025-11-06", "legislature_declaration", "PER", "MEX"),
     ]
     assert _events(run, "--country", "México", "--from", "2025-01-01") == [
         ("2025-04-16", "statement", "MEX", "ECU"),
+        ("2025-11-03", "asylum_granted", "MEX", "PER"),
+        ("2025-11-03", "diplomat_expelled", "PER", "MEX"),
         ("2025-11-03", "relations_severed", "PER", "MEX"),
-        ("2025-11-04", "asylum_granted", "MEX", "PER"),
         ("2025-11-06", "legislature_declaration", "PER", "MEX"),
         ("2025-11-07", "safe_conduct_denied", "PER", "MEX"),
+        ("2026-01-25", "protecting_power_appointed", "MEX", "PER"),
     ]
-    assert _events(run, "--to", "2019-12-31") == [("2019-02-23", "relations_severed", "VEN", "COL")]
+    assert _events(run, "--to", "2019-12-31") == [
+        ("2019-02-23", "consular_relations_severed", "VEN", "COL"),
+        ("2019-02-23", "diplomat_expelled", "VEN", "COL"),
+        ("2019-02-23", "relations_severed", "VEN", "COL"),
+    ]
     assert _events(run, "--country", "Chile") == []
 
 
@@ -521,9 +562,9 @@ def test_events_are_listed_in_date_order(run: Any, fixtures_dir: Path) -> None:
 # --- event-types ---------------------------------------------------------------------------
 
 
-def test_event_types_lists_all_19(run: Any) -> None:
+def test_event_types_lists_all_27(run: Any) -> None:
     types = run.json("event-types")
-    assert len(types) == 19
+    assert len(types) == 27
     for t in types:
         assert {"type", "effect", "description", "cameo"} <= set(t)
         assert t["description"].strip()
@@ -569,7 +610,7 @@ def test_import_jsonl_fixture_matches_the_file(run: Any, fixtures_dir: Path) -> 
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     run.ok("import", str(path))
     events = run.json("events")
-    assert len(events) == len(rows) == 9
+    assert len(events) == len(rows) == 11
     for event, row in zip(events, rows, strict=True):
         assert {k: event[k] for k in row} == row
 
@@ -624,24 +665,23 @@ def test_reimporting_the_same_file_is_a_no_op(run: Any, fixtures_dir: Path) -> N
     before = snapshot(run)
     load(run, fixtures_dir, "peru-mexico.jsonl")
     assert snapshot(run) == before
-    assert len(before[0]) == 9
+    assert len(before[0]) == 11
 
 
 def test_import_skips_rows_already_recorded_one_by_one(run: Any, fixtures_dir: Path) -> None:
+    rows = [json.loads(line) for line in (fixtures_dir / "peru-mexico.jsonl").open()]
+    [severance] = [r for r in rows if r["event_type"] == "relations_severed"]
     run.ok(
         "record", "relations_severed", "PER", "MEX", "--on", "2025-11-03",
-        "--summary", "Peru breaks diplomatic relations with Mexico after former prime minister "
-        "Betssy Chávez takes refuge in the Mexican embassy residence in Lima seeking asylum.",
-        "--source",
-        "https://www.independent.co.uk/news/peru-mexico-lima-prime-minister-latin-american-b2857883.html",
-        "--external-id", "fixture:per-mex:2025-11-03:relations_severed",
+        "--summary", severance["summary"], "--source", severance["source"],
+        "--external-id", severance["external_id"],
     )  # fmt: skip
     load(run, fixtures_dir, "peru-mexico.jsonl")
     events = run.json("events")
-    assert len(events) == 9
+    assert len(events) == 11
     assert [e["event_type"] for e in events].count("relations_severed") == 1
     status = run.json("status", "PER", "MEX")
-    assert (status["status"], status["since"], status["events"]) == ("severed", "2025-11-03", 9)
+    assert (status["status"], status["since"], status["events"]) == ("severed", "2025-11-03", 11)
 
 
 # --- diagram, demo, info --------------------------------------------------------------------
@@ -650,7 +690,7 @@ def test_import_skips_rows_already_recorded_one_by_one(run: Any, fixtures_dir: P
 def test_diagram_is_mermaid_with_every_transition(run: Any) -> None:
     out = run.ok("diagram").output
     assert "stateDiagram-v2" in out
-    arrows = set(re.findall(r"^\s*(\w+)\s*-->\s*(\w+)", out, flags=re.MULTILINE))
+    arrows = set(re.findall(r"^\s*(\w+)[.\w]*\s*-->\s*(\w+)", out, flags=re.MULTILINE))
     assert {
         ("normal", "strained"),
         ("normal", "severed"),
@@ -664,8 +704,8 @@ def test_diagram_is_mermaid_with_every_transition(run: Any) -> None:
 def test_demo_shows_peru_and_mexico_and_is_repeatable(run: Any, fixtures_dir: Path) -> None:
     first = run.ok("demo")
     out = first.output
-    assert "severed since 2025-11-03" in out
-    assert "strained since 2022-12-15" in out
+    assert "severed (broken) since 2025-11-03" in out
+    assert "strained (downgraded) since 2022-12-15" in out
     for day, kind, *_ in PERU_MEXICO:
         assert day in out and kind in out
     fixture_rows = sum(
@@ -692,10 +732,10 @@ def test_demo_shows_peru_and_mexico_and_is_repeatable(run: Any, fixtures_dir: Pa
 def test_info_shows_database_and_counts(run: Any, db_url: str, fixtures_dir: Path) -> None:
     load(run, fixtures_dir, "peru-mexico.jsonl", "colombia-venezuela.jsonl")
     info = run.json("info")
-    assert info["events"] == 12
+    assert info["events"] == 16
     assert info["pairs"] == {"normal": 1, "strained": 0, "severed": 1}
     text = run.ok("info").output
-    assert re.search(r"events:\s+12\b", text)
+    assert re.search(r"events:\s+16\b", text)
     if db_url.startswith("sqlite"):
         assert db_url.removeprefix("sqlite:///") in info["database"]
         return
@@ -721,6 +761,9 @@ def test_a_backdated_record_says_what_it_did_on_its_own_date(run: Any) -> None:
     run.ok("record", "ambassador_recalled", "PER", "MEX", "--on", "2023-01-01")
     run.ok("record", "relations_severed", "PER", "MEX", "--on", "2025-11-03")
     out = run.ok("record", "ambassador_returned", "PER", "MEX", "--on", "2023-06-01").stdout
-    assert "MEX-PER severed -> severed (on 2023-06-01 itself: strained -> normal)" in out
+    assert (
+        "MEX-PER severed (broken) -> severed (broken) (on 2023-06-01 itself: strained "
+        "(ambassador withdrawn) -> normal)"
+    ) in out
     plain = run.ok("record", "visit", "PER", "MEX", "--on", "2025-12-01").stdout
     assert "itself" not in plain

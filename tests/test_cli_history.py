@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from projection_checks import expected_effects
 from test_cli_commands import load
 
 from relations.domain.fold import fold
@@ -16,8 +17,10 @@ from relations.domain.machine import RelationMachine
 from relations.domain.rules import default_rules_path, load_rules
 
 # fixtures/peru-mexico.jsonl, by id: 1 recalled (normal->strained), 2 asylum, 3 expelled,
-# 4 downgraded, 5 legislature, 6 severed (strained->severed), 7 asylum, 8 legislature,
-# 9 safe conduct denied. colombia-venezuela.jsonl: 1 severed, 2 restored, 3 visit.
+# 4 downgraded, 5 legislature, 6 asylum, 7 severed (strained->severed), 8 expelled,
+# 9 legislature, 10 safe conduct denied, 11 protecting power (needs the break).
+# colombia-venezuela.jsonl: 1 severed, 2 expelled, 3 consular relations severed,
+# 4 restored, 5 visit.
 
 
 def moment() -> str:
@@ -34,27 +37,30 @@ def by_id(history: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
 def test_retract_keeps_the_event_but_stops_it_counting(run: Any, fixtures_dir: Path) -> None:
     load(run, fixtures_dir, "peru-mexico.jsonl")
     before = moment()
-    out = run.ok("retract", "6", "--reason", "the break was denied", "--by", "ana").stdout
-    assert "retracted event 6" in out and "severed -> strained" in out
+    out = run.ok(
+        "retract", "7", "--reason", "the break was denied", "--by", "ana", "--cascade"
+    ).stdout
+    assert "retracted event 7" in out and "severed -> strained" in out
+    assert "and 1 later event" in out or "11" in out
     assert run.json("status", "PE", "MX")["status"] == "strained"
     history = by_id(run.json("history", "PE", "MX"))
-    assert len(history) == 9, "the retracted event is still in the record"
-    retracted = history[6]
+    assert len(history) == 11, "the retracted events are still in the record"
+    retracted = history[7]
     assert retracted["effect"] == "retracted"
     assert retracted["status_before"] is None and retracted["status_after"] is None
     assert retracted["retracted"]["by"] == "ana"
     assert retracted["retracted"]["reason"] == "the break was denied"
     assert retracted["retracted"]["at"] > before
-    assert 6 not in [e["id"] for e in run.json("events")], "events lists what counts"
-    assert run.json("info")["events"] == 9
+    assert 7 not in [e["id"] for e in run.json("events")], "events lists what counts"
+    assert run.json("info")["events"] == 11
 
     # As known before the retraction, the break counts, and history shows it live.
     then = run.json("status", "PE", "MX", "--known-at", before)
-    assert (then["status"], then["since"], then["cause"]["id"]) == ("severed", "2025-11-03", 6)
+    assert (then["status"], then["since"], then["cause"]["id"]) == ("severed", "2025-11-03", 7)
     assert then["known_at"] is not None
-    live = by_id(run.json("history", "PE", "MX", "--known-at", before))[6]
+    live = by_id(run.json("history", "PE", "MX", "--known-at", before))[7]
     assert (live["effect"], live["retracted"]) == ("changed", None)
-    assert 6 in [e["id"] for e in run.json("events", "--known-at", before)]
+    assert 7 in [e["id"] for e in run.json("events", "--known-at", before)]
     assert run.json("pairs", "--known-at", before)[0]["status"] == "severed"
 
 
@@ -75,15 +81,16 @@ def test_retract_refuses_to_break_a_later_event_unless_cascade(
 ) -> None:
     load(run, fixtures_dir, "colombia-venezuela.jsonl")
     refused = run.refused(1, "retract", "1", "--reason", "wrong").stderr
-    assert "relations_restored on 2022-08-28 (event 2)" in refused
+    assert "relations_restored on 2022-08-28 (event 4)" in refused
     assert "--cascade" in refused
     done = run.json("retract", "1", "--reason", "wrong", "--cascade")
-    assert [e["id"] for e in done["retracted"]] == [1, 2]
-    assert (done["status_before"], done["status_after"]) == ("normal", "normal")
+    assert [e["id"] for e in done["retracted"]] == [1, 4]
+    # without the break, the expulsion strains the pair: nothing restores it
+    assert (done["status_before"], done["status_after"]) == ("normal", "strained")
     history = by_id(run.json("history", "CO", "VE"))
-    assert history[2]["retracted"]["reason"] == "wrong (cascade: depended on event 1)"
-    assert history[3]["effect"] == "unchanged", "the visit does not depend on the break"
-    assert [w["retracted"] for w in run.json("log") if w["action"] == "retract"] == [[1, 2]]
+    assert history[4]["retracted"]["reason"] == "wrong (cascade: depended on event 1)"
+    assert history[5]["effect"] == "unchanged", "the visit does not depend on the break"
+    assert [w["retracted"] for w in run.json("log") if w["action"] == "retract"] == [[1, 4]]
 
 
 # --- correct -------------------------------------------------------------------------
@@ -94,16 +101,16 @@ def test_correct_supersedes_the_event_atomically(run: Any, fixtures_dir: Path) -
     done = run.json(
         "correct", "3", "--on", "2022-12-21", "--reason", "announced a day later", "--by", "bo"
     )
-    assert (done["retracted"], done["recorded"]) == (3, 10)
+    assert (done["retracted"], done["recorded"]) == (3, 12)
     history = by_id(run.json("history", "PE", "MX"))
     assert history[3]["effect"] == "retracted"
-    assert history[3]["superseded_by"] == 10
+    assert history[3]["superseded_by"] == 12
     assert history[3]["retracted"]["reason"] == "corrected: announced a day later"
-    assert history[10]["supersedes"] == 3
-    assert history[10]["occurred_on"] == "2022-12-21"
-    assert history[10]["event_type"] == "diplomat_expelled"
-    assert history[10]["summary"] == history[3]["summary"], "fields not given are copied"
-    assert history[10]["external_id"] is None, "the original keeps the external id"
+    assert history[12]["supersedes"] == 3
+    assert history[12]["occurred_on"] == "2022-12-21"
+    assert history[12]["event_type"] == "diplomat_expelled"
+    assert history[12]["summary"] == history[3]["summary"], "fields not given are copied"
+    assert history[12]["external_id"] is None, "the original keeps the external id"
     assert run.json("status", "PE", "MX")["status"] == "severed"
     # Re-importing the feed adds nothing: the original's external id is still known.
     assert "0 events recorded" in run.ok("import", str(fixtures_dir / "peru-mexico.jsonl")).stdout
@@ -111,12 +118,12 @@ def test_correct_supersedes_the_event_atomically(run: Any, fixtures_dir: Path) -
 
 def test_correct_can_move_an_event_to_another_pair(run: Any, fixtures_dir: Path) -> None:
     load(run, fixtures_dir, "peru-mexico.jsonl")
-    done = run.json("correct", "9", "--target", "Ecuador", "--reason", "it was Ecuador")
+    done = run.json("correct", "10", "--target", "Ecuador", "--reason", "it was Ecuador")
     assert {tuple(p["pair"]): p["status_after"] for p in done["pairs"]} == {
         ("ECU", "PER"): "strained",
         ("MEX", "PER"): "severed",
     }
-    assert run.json("status", "PE", "EC")["cause"]["supersedes"] == 9
+    assert run.json("status", "PE", "EC")["cause"]["supersedes"] == 10
 
 
 def test_correct_refuses_bad_requests_and_writes_nothing(run: Any, fixtures_dir: Path) -> None:
@@ -140,15 +147,15 @@ def test_correct_refuses_bad_requests_and_writes_nothing(run: Any, fixtures_dir:
         "two different"
         in run.refused(2, "correct", "3", "--target", "Peru", "--reason", "x").stderr
     )
-    invalid = run.refused(1, "correct", "6", "--type", "relations_restored", "--reason", "x").stderr
+    invalid = run.refused(1, "correct", "7", "--type", "relations_restored", "--reason", "x").stderr
     assert "not allowed" in invalid and "strained" in invalid
     # A restoration is not allowed from normal, the status before the first event.
     later = run.refused(1, "correct", "1", "--type", "relations_restored", "--reason", "x").stderr
     assert "not allowed" in later
-    run.ok("retract", "8", "--reason", "dup")
+    run.ok("retract", "9", "--reason", "dup")
     assert (
         "it was retracted"
-        in run.refused(1, "correct", "8", "--on", "2025-11-05", "--reason", "x").stderr
+        in run.refused(1, "correct", "9", "--on", "2025-11-05", "--reason", "x").stderr
     )
 
 
@@ -192,7 +199,7 @@ def test_log_lists_every_write_in_order_with_who_and_when(run: Any, fixtures_dir
     run.ok("import", str(fixtures_dir / "peru-mexico.jsonl"), "--by", "importer")
     run.ok("record", "visit", "Peru", "Chile", "--on", "2024-05-01", "--by", "cy")
     middle = moment()
-    run.ok("retract", "10", "--reason", "no such visit", "--by", "cy")
+    run.ok("retract", "12", "--reason", "no such visit", "--by", "cy")
     run.ok("correct", "3", "--on", "2022-12-21", "--reason", "date", "--by", "dee")
     run.ok("reproject", "--by", "ops")
     log = run.json("log")
@@ -200,16 +207,16 @@ def test_log_lists_every_write_in_order_with_who_and_when(run: Any, fixtures_dir
         ("import", "importer"), ("record", "cy"), ("retract", "cy"), ("correct", "dee"),
         ("reproject", "ops"),
     ]  # fmt: skip
-    assert [w["events"] for w in log] == [9, 1, 0, 1, 0]
-    assert log[0]["event_ids"] == [1, 9]
-    assert log[2]["retracted"] == [10] and log[3]["retracted"] == [3]
+    assert [w["events"] for w in log] == [11, 1, 0, 1, 0]
+    assert log[0]["event_ids"] == [1, 11]
+    assert log[2]["retracted"] == [12] and log[3]["retracted"] == [3]
     assert log[4]["details"]["pairs"] == 1, "PER-CHL has no live event left"
     assert [w["at"] for w in log] == sorted(w["at"] for w in log)
     assert [w["action"] for w in run.json("log", "--since", middle)] == [
         "retract", "correct", "reproject",
     ]  # fmt: skip
     text = run.ok("log").stdout
-    assert "importer" in text and "events 1-9" in text and "retracted 10" in text
+    assert "importer" in text and "events 1-11" in text and "retracted 12" in text
     # A repeated record changes nothing and leaves no trace.
     run.ok("import", str(fixtures_dir / "peru-mexico.jsonl"))
     assert len(run.json("log")) == 5
@@ -238,8 +245,8 @@ def test_rules_check_explains_what_is_wrong(run: Any, tmp_path: Path) -> None:
     out = run.ok("rules", "check", str(changed)).stdout
     assert "event type relations_restored removed" in out and "reproject" in out
     bad = {
-        "unknown state": lambda t: t.replace('restore   = { severed = "normal" }',
-                                             'restore   = { severed = "friendly" }'),
+        "unknown state": lambda t: t.replace('restore      = { "severed.broken" = "normal" }',
+                                             'restore      = { "severed.broken" = "friendly" }'),
         "defined twice": lambda t: t + '\n[event_types.visit]\neffect = "none"\n',
         "known effects": lambda t: t.replace('effect = "sever"', 'effect = "annihilate"'),
         "not valid TOML": lambda t: t + "\n[[[",
@@ -263,11 +270,14 @@ def test_reproject_under_changed_rules(
     assert run.json(*new, "pairs", "--status", "severed")[0]["pair"] == ["COL", "VEN"]
     assert run.json(*new, "status", "CO", "VE")["status"] == "severed"
     done = run.json(*new, "reproject")
-    assert done["changed"] == [{"pair": ["COL", "VEN"], "before": "normal", "after": "severed"}]
-    assert done["invalid"] == [2] and done["valid_again"] == []
-    assert (done["pairs"], done["events"]) == (2, 12)
+    assert done["changed"] == [{
+        "pair": ["COL", "VEN"], "before": "normal", "after": "severed",
+        "stage_before": "normal", "stage_after": "broken",
+    }]  # fmt: skip
+    assert done["invalid"] == [4] and done["valid_again"] == []
+    assert (done["pairs"], done["events"]) == (2, 16)
     history = by_id(run.json(*new, "history", "CO", "VE"))
-    assert history[2]["effect"] == "invalid", "kept and shown, never dropped"
+    assert history[4]["effect"] == "invalid", "kept and shown, never dropped"
     # The same through the environment; and back under the packaged rules, the pair is
     # refolded under them, not served from the projection of the strict rules.
     monkeypatch.setenv("RELATIONS_RULES", str(strict))
@@ -275,19 +285,20 @@ def test_reproject_under_changed_rules(
     monkeypatch.delenv("RELATIONS_RULES")
     assert [p["status"] for p in run.json("pairs") if p["pair"] == ["COL", "VEN"]] == ["normal"]
     back = run.json("reproject")
-    assert back["valid_again"] == [2]
+    assert back["valid_again"] == [4]
     # What reproject found equals a fresh fold under each rule set.
     machine = RelationMachine(load_rules(strict))
-    steps = fold(machine, [_Fact(i["event_type"], i["occurred_on"]) for i in history.values()])
-    assert [s.valid for s in steps.steps] == [True, False, True]
+    steps = fold(machine, [_Fact(i) for i in history.values()])
+    assert [s.valid for s in steps.steps] == [True, True, True, False, True]
 
 
 class _Fact:
-    def __init__(self, event_type: str, occurred_on: str) -> None:
+    def __init__(self, item: dict[str, Any]) -> None:
         from datetime import date
 
-        self.event_type = event_type
-        self.occurred_on = date.fromisoformat(occurred_on)
+        self.event_type = item["event_type"]
+        self.occurred_on = date.fromisoformat(item["occurred_on"])
+        self.actor, self.target, self.via = item["actor"], item["target"], item["via"]
 
 
 def test_bad_rules_option_is_a_clear_error(run: Any, tmp_path: Path) -> None:
@@ -308,7 +319,7 @@ def test_a_registered_report_is_reproduced_exactly(
     run.ok("report", "--format", "json", "--from", "2025-11-01", "--output", str(target))
     registered = json.loads(target.read_text())
     # Later corrections do not change what the report said then.
-    run.ok("retract", "6", "--reason", "denied")
+    run.ok("retract", "7", "--reason", "denied", "--cascade")
     run.ok("record", "visit", "Peru", "Chile", "--on", "2025-11-05")
     out = run.ok("report", "--reproduce", "1").stdout
     assert "reproduced exactly" in out
@@ -354,17 +365,13 @@ def test_a_write_under_new_rules_refolds_the_whole_pair(
         tmp_path, "s.toml", lambda t: t.replace('[event_types.statement]\neffect = "none"',
                                                 '[event_types.statement]\neffect = "sever"')
     )  # fmt: skip
-    run.ok("--rules", str(sever), "retract", "6", "--reason", "x")
+    run.ok("--rules", str(sever), "retract", "11", "--reason", "x")
     machine = RelationMachine(load_rules(sever))
     app = bootstrap(run.url, machine=machine)
     try:
         pair = Pair("ECU", "MEX")
         with app.store.reading() as tx:
-            rebuilt = fold(machine, tx.pair_events(pair))
-            assert tx.projections.pair_effects(pair) == [
-                (s.event.id, s.before, s.after, s.valid, s.changed, n)
-                for n, s in enumerate(rebuilt.steps, start=1)
-            ]
+            assert tx.pair_effects(pair) == expected_effects(machine, tx.pair_events(pair))
     finally:
         app.close()
 
@@ -387,11 +394,13 @@ def test_out_of_range_ids_and_moments_are_clear_errors(run: Any, fixtures_dir: P
 def test_rules_that_the_database_cannot_store_are_refused(run: Any, tmp_path: Path) -> None:
     cases = {
         "has no transitions": lambda t: t.replace(
-            'none      = { normal = "normal", strained = "strained", severed = "severed" }',
-            "none      = {}",
+            'none         = { normal = "normal", strained = "strained", severed = "severed" }',
+            "none         = {}",
         ),
-        "over 32 characters": lambda t: t.replace('"severed"', '"' + "s" * 40 + '"'),
-        "lower_snake_case": lambda t: t.replace('"severed"', '"Weird State"'),
+        "over 32 characters": lambda t: t.replace('"broken"', '"' + "b" * 40 + '"'),
+        "lower_snake_case": lambda t: t.replace(
+            'states = ["normal", "strained", "severed"]', 'states = ["normal", "strained", "Weird"]'
+        ),
     }
     for expected, edit in cases.items():
         path = rules_file(tmp_path, "bad.toml", edit)

@@ -32,7 +32,7 @@ def test_help_does_not_import_sqlalchemy() -> None:
     code = (
         "import sys; from relations.cli import cli\n"
         "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('sqlalchemy', 'alembic', 'relations.store.sql')\n"
+        "heavy = [m for m in ('sqlalchemy', 'alembic', 'relations.store.sql_store')\n"
         "         if m in sys.modules]\n"
         "print('HEAVY:' + ','.join(heavy))"
     )
@@ -45,3 +45,12 @@ def test_every_option_has_help() -> None:
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, f"{name} {param.opts} has no help"
+
+
+def test_the_readme_rule_table_is_the_one_generated_from_the_rules() -> None:
+    if not README.exists():
+        pytest.skip("README.md is not shipped with an installed package")
+    from relations.domain.rule_table import markdown
+    from relations.domain.rules import default_rules
+
+    assert markdown(default_rules()) in README.read_text(encoding="utf-8")

@@ -82,7 +82,7 @@ def test_a_user_crosswalk_can_opt_in_to_severing(tmp_path: Path, rules: Rules) -
         (
             '[cameo]\n"161" = "relations_broken"\n',
             "code \"161\" maps to unknown event type 'relations_broken'; known types: "
-            "agreement_signed, ambassador_recalled, ambassador_returned, asylum_granted,",
+            "agreement_signed, ambassador_recalled, ambassador_returned, armed_clash,",
         ),
         ('[cameo]\n"161" = "relations_reduced"\n"161" = "relations_severed"\n', "listed twice"),
         ("[cameo]\n", "missing or empty [cameo] table"),

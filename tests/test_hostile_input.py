@@ -407,13 +407,14 @@ def cli_arguments(draw: Any, types: list[str], folder: Path) -> list[str]:
         args = ["record", draw(kind), draw(country),
                 *draw(st.lists(country, min_size=1, max_size=4)), "--on", draw(date)]  # fmt: skip
         args += options(("--summary", text), ("--source", text), ("--external-id", text),
-                        ("--by", text), ("--json", None))  # fmt: skip
+                        ("--via", country), ("--by", text), ("--json", None))  # fmt: skip
     elif command in ("status", "history"):
         args = [command, draw(country), draw(country)]
         args += options(("--as-of", date), ("--known-at", moment), ("--json", None))
     elif command == "pairs":
         status = st.sampled_from(["normal", "strained", "severed"])
-        args = ["pairs", *options(("--status", status), ("--as-of", date),
+        stage = st.sampled_from(["friction", "embassy_closed", "never_established", "nope"])
+        args = ["pairs", *options(("--status", status), ("--stage", stage), ("--as-of", date),
                                   ("--known-at", moment), ("--json", None))]  # fmt: skip
     elif command == "events":
         args = ["events", *options(("--country", country), ("--type", kind), ("--from", date),
@@ -426,7 +427,7 @@ def cli_arguments(draw: Any, types: list[str], folder: Path) -> list[str]:
         args = ["correct", draw(number), "--reason", draw(text)]
         args += options(("--on", date), ("--type", kind), ("--actor", country),
                         ("--target", country), ("--summary", text), ("--source", text),
-                        ("--by", text), ("--json", None))  # fmt: skip
+                        ("--via", country), ("--by", text), ("--json", None))  # fmt: skip
     elif command == "import":
         _, name, data = draw(import_files())
         path = draw(st.one_of(

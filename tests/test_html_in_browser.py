@@ -23,8 +23,8 @@ def test_html_report_renders_in_chromium(tmp_path: Path) -> None:
     result = check_in_browser(BROWSER, write_demo_report(tmp_path), tmp_path)
     assert result.console_errors == []
     assert result.requests == [], "the report must be one self-contained file"
-    assert result.bands == 8  # two status bands for each of the four fixture pairs
-    assert result.markers == 23  # one per fixture event
+    assert result.bands == 12  # the status bands of the seven fixture pairs
+    assert result.markers == 50  # one per fixture event
     assert result.screenshot.stat().st_size > 10_000
 
 

@@ -108,3 +108,57 @@ def test_a_database_of_schema_0003_upgrades_with_nothing_lost(tmp_path: Path) ->
         assert reproduction.matches
     finally:
         app.close()
+
+
+def test_a_database_of_schema_0005_upgrades_and_reprojects_under_stages(tmp_path: Path) -> None:
+    """tests/data/schema-0005.db was made by the release before stages and missions (the
+    four fixtures of then, an Algeria-Mali recall with one return, and a made-up asylum
+    grant answered by a return): it upgrades in place with every event kept; until
+    `reproject`, reads refold under the new rules; `reproject` re-derives every pair and
+    lists the events that became invalid."""
+    from relations.bootstrap import bootstrap
+    from relations.services.queries import counts, pairs, status
+    from relations.services.reprojecting import reproject
+
+    old = DATA / "schema-0005.db"
+    path = tmp_path / "old.db"
+    shutil.copy(old, path)
+    with sqlite3.connect(old) as connection:
+        events_before = connection.execute("SELECT * FROM events ORDER BY id").fetchall()
+    app = bootstrap(f"sqlite:///{path}")
+    try:
+        assert counts(app)["events"] == 28
+        with sqlite3.connect(path) as connection:
+            columns = [c[1] for c in connection.execute("PRAGMA table_info(events)")]
+            assert columns[-1] == "via"
+            kept = connection.execute(
+                f"SELECT {', '.join(columns[: len(events_before[0])])} FROM events ORDER BY id"
+            ).fetchall()
+            assert kept == events_before, "every event, every field, unchanged"
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        # Before reprojecting, the new rules already answer (the old projection is not
+        # served): one return does not end the Algeria-Mali strain any more.
+        found = status(app, "DZA", "MLI")
+        assert (found.status, found.stage) == ("strained", "ambassador_withdrawn")
+        done = reproject(app, by="upgrade")
+        changed = {str(pair): (before, after) for pair, before, after in done.changed}
+        assert changed["DZA-MLI"] == (("normal", None), ("strained", "ambassador_withdrawn"))
+        assert changed["ARG-BRA"] == (("normal", None), ("strained", "friction"))
+        assert [e.event_type for e in _events(app, done.invalid)] == ["ambassador_returned"]
+        assert {str(s.pair): (s.status, s.stage) for s in pairs(app)} == {
+            "ARG-BRA": ("strained", "friction"),
+            "COL-VEN": ("normal", "normal"),
+            "DZA-MLI": ("strained", "ambassador_withdrawn"),
+            "ECU-MEX": ("severed", "broken"),
+            "IRN-SAU": ("normal", "normal"),
+            "MEX-PER": ("severed", "broken"),
+        }  # fmt: skip
+        assert counts(app)["events"] == 28, "reproject keeps every event"
+    finally:
+        app.close()
+
+
+def _events(app, ids):  # type: ignore[no-untyped-def]
+    with app.store.reading() as tx:
+        found = tx.events_by_id(ids)
+    return [found[i] for i in ids]

@@ -109,7 +109,7 @@ def test_the_fast_path_is_not_used_when_a_retraction_came_after_known_at(
     before = clock()
     clock.advance(minutes=5)
     severed = [e for e in events(clocked_app, types=["relations_severed"]) if e.actor == "PER"]
-    retract(clocked_app, severed[0].id, "test", by="t")
+    retract(clocked_app, severed[0].id, "test", by="t", cascade=True)
     with clocked_app.store.reading() as tx:
         assert reporting.projections_answer(clocked_app, tx, clock())
         assert not reporting.projections_answer(clocked_app, tx, before)

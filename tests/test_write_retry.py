@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from relations.bootstrap import App
-from relations.store import sql
-from relations.store.sql import Busy
+from relations.store import sql_store as sql
+from relations.store.sql_store import Busy
 
 
 def locked() -> OperationalError:

@@ -22,18 +22,18 @@ def event_types(settings: Settings, as_json: bool) -> None:
       relations event-types --json
     """
     from relations import views
+    from relations.domain.rules import describe_missions, describe_moves
 
-    machine = settings.machine()
-    types = list(machine.rules.event_types.values())
+    rules = settings.rules()
+    types = list(rules.event_types.values())
     if as_json:
         echo_json([views.event_type(t) for t in types])
         return
-    states = machine.rules.states
-    rows = []
-    for t in types:
-        moves = [f"{s}->{machine.table.get((s, t.effect), 'invalid')}" for s in states]
-        rows.append([t.name, t.effect, t.cameo, " ".join(moves), t.description])
-    echo_table(["type", "effect", "cameo", "transitions", "description"], rows)
+    rows = [
+        [t.name, t.effect, t.cameo, describe_moves(rules, t), describe_missions(t), t.description]
+        for t in types
+    ]
+    echo_table(["type", "effect", "cameo", "moves", "missions", "description"], rows)
 
 
 @cli.command()
@@ -68,10 +68,10 @@ def info(settings: Settings, as_json: bool) -> None:
         "database": masked(app.url),
         "backend": app.store.engine.dialect.name,
         "schema_revision": SCHEMA_REVISION,
-        "rules_digest": app.machine.rules.digest,
+        "rules_digest": app.rules.digest,
         "events": found.pop("events"),
         "retracted": found.pop("retracted"),
-        "pairs": {state: found.get(state, 0) for state in app.machine.rules.states},
+        "pairs": {state: found.get(state, 0) for state in app.rules.states},
     }
     if as_json:
         echo_json(facts)
@@ -88,19 +88,34 @@ def demo(ctx: click.Context) -> None:
     """Load real histories (Peru-Mexico and others) into a demo database and show them.
 
     The demo database is demo.db in your user data directory, unless --db is given.
-    Running it again changes nothing: every fixture event carries an external id.
+    Running it again changes nothing: every fixture event carries an external id. (If
+    the fixtures changed since demo.db was made, by an upgrade of relations, demo.db is
+    made anew.)
 
     \b
     Example:
       relations demo
     """
+    from pathlib import Path
+
     from relations.config import default_db_path, masked, to_url
     from relations.services.demo import load_fixtures
+    from relations.services.importing import ImportRefused
 
     settings = ctx.find_object(Settings)
     assert settings is not None
     url = to_url(settings.db_option or str(default_db_path("demo.db")))
-    loaded = load_fixtures(settings.open(url))
+    try:
+        loaded = load_fixtures(settings.open(url))
+    except ImportRefused:
+        if settings.db_option:
+            raise
+        settings.close()
+        path = default_db_path("demo.db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        click.echo("the fixtures changed since demo.db was made: making it anew")
+        loaded = load_fixtures(settings.open(url))
     created = sum(r.created for r in loaded.values())
     known = sum(r.already_recorded for r in loaded.values())
     click.echo(f"demo database: {masked(url)}")

@@ -16,6 +16,7 @@ from relations.domain.errors import InvalidInput, RelationsError
 if TYPE_CHECKING:
     from relations.bootstrap import App
     from relations.domain.machine import RelationMachine
+    from relations.domain.rules import Rules
 
 
 class UserError(click.ClickException):
@@ -70,10 +71,18 @@ class Settings:
         """The state machine of the rules in force (--rules), without opening the database."""
         if self._app is not None:
             return self._app.machine
-        from relations.bootstrap import machine_for
+        from relations.bootstrap import machine_of
+
+        return machine_of(self.rules())
+
+    def rules(self) -> Rules:
+        """The rules in force (--rules), without building the machine."""
+        if self._app is not None:
+            return self._app.rules
+        from relations.bootstrap import rules_for
         from relations.config import rules_path
 
-        return machine_for(rules_path(self.rules_option))
+        return rules_for(rules_path(self.rules_option))
 
     def app(self) -> App:
         """The App for --db (or $RELATIONS_DB, or the default file), built once."""
@@ -81,12 +90,12 @@ class Settings:
 
     def open(self, url: str) -> App:
         """Use the database at ``url`` for the rest of this command."""
-        from relations.bootstrap import bootstrap, machine_for
+        from relations.bootstrap import bootstrap, rules_for
         from relations.config import rules_path
 
         if self._app is not None:
             self._app.close()
-        self._app = bootstrap(url, machine=machine_for(rules_path(self.rules_option)))
+        self._app = bootstrap(url, rules=rules_for(rules_path(self.rules_option)))
         return self._app
 
     def close(self) -> None:

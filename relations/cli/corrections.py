@@ -69,6 +69,9 @@ def retract(
 @click.option("--target", help="The corrected target country.")
 @click.option("--summary", help="The corrected summary.")
 @click.option("--source", help="The corrected source.")
+@click.option(
+    "--via", metavar="COUNTRY", help="The corrected third country (protecting_power_appointed)."
+)
 @REASON
 @by_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -82,6 +85,7 @@ def correct(
     target: str | None,
     summary: str | None,
     source: str | None,
+    via: str | None,
     reason: str,
     by: str | None,
     as_json: bool,
@@ -108,6 +112,7 @@ def correct(
         target=target,
         summary=summary,
         source=source,
+        via=via,
     )
     if as_json:
         echo_json(

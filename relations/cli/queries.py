@@ -11,6 +11,50 @@ import click
 from relations.cli.app import DATE, TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo, echo_json, echo_table, shorten
 
+LEVEL_WORDS = {
+    "ambassador": "ambassador",
+    "withdrawn": "ambassador withdrawn",
+    "charge": "chargé d'affaires",
+    "closed": "closed",
+    "none": "never established",
+}
+
+
+def mission_line(sender: str, host: str, mission: Any) -> str:
+    """ "Argentina in Venezuela: closed since 2024-08-01, interests represented by Brazil"."""
+    from relations.domain.countries import name_of
+
+    line = f"{sender} in {host}: {LEVEL_WORDS.get(mission.level, mission.level)}"
+    if mission.since:
+        line += f" since {mission.since}"
+    if mission.protecting_power:
+        line += f", interests represented by {name_of(mission.protecting_power)}"
+    if mission.level in ("closed", "none") or not mission.consular:
+        line += ", consular relations continue" if mission.consular else ", no consular relations"
+    return line
+
+
+def mission_changes(actor: str, target: str, step: Any) -> list[str]:
+    """What an event changed in each mission, e.g. "MLI in DZA: ambassador withdrawn ->
+    ambassador"."""
+    first, second = sorted((actor, target))
+    lines = []
+    senders = ((first, second), (second, first))
+    pairs = zip(senders, step.state_before.missions, step.state_after.missions, strict=True)
+    for (sender, host), old, new in pairs:
+        if old == new:
+            continue
+        parts = []
+        if old.level != new.level:
+            parts.append(f"{LEVEL_WORDS[old.level]} -> {LEVEL_WORDS[new.level]}")
+        if old.protecting_power != new.protecting_power:
+            parts.append(f"protecting power {old.protecting_power or 'none'} -> "
+                         f"{new.protecting_power or 'none'}")  # fmt: skip
+        if old.consular != new.consular:
+            parts.append("consular relations " + ("resumed" if new.consular else "ended"))
+        lines.append(f"{sender} in {host}: {'; '.join(parts)}")
+    return lines
+
 
 def known_at_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
@@ -50,9 +94,11 @@ def status(
       relations status PE MX --known-at 2025-11-01T12:00Z
     """
     from relations.domain.countries import name_of
+    from relations.domain.explain import stage_label
     from relations.services.queries import status as pair_status
 
-    result = pair_status(settings.app(), country_a, country_b, as_of, known_at)
+    app = settings.app()
+    result = pair_status(app, country_a, country_b, as_of, known_at)
     if as_json:
         from relations import views
 
@@ -61,8 +107,14 @@ def status(
     pair = result.pair
     names = f"{name_of(pair.first)} - {name_of(pair.second)}"
     since = f" since {result.since}" if result.since else ""
+    if result.stage_since and result.stage_since != result.since:
+        since += f", stage since {result.stage_since}"
     known = f", as known at {known_at.isoformat()}" if known_at else ""
-    echo(f"{pair} ({names}): {result.status}{since}, as of {result.as_of}{known}")
+    said = stage_label(app.rules, result.status, result.stage)
+    echo(f"{pair} ({names}): {said}{since}, as of {result.as_of}{known}")
+    senders = ((pair.first, pair.second), (pair.second, pair.first))
+    for (sender, host), mission in zip(senders, result.missions, strict=True):
+        echo(f"  {mission_line(name_of(sender), name_of(host), mission)}")
     if result.cause:
         cause = result.cause
         echo(
@@ -101,6 +153,7 @@ def history(
       relations history Peru Mexico --known-at 2025-11-01 --json
     """
     from relations import views
+    from relations.domain.explain import stage_label
     from relations.services.queries import history as pair_history
 
     items = pair_history(settings.app(), country_a, country_b, as_of, known_at)
@@ -110,17 +163,25 @@ def history(
     if not items:
         echo("no events recorded for this pair: its status is normal")
         return
+    rules = settings.rules()
     for item in items:
         e, step = item.event, item.step
         if step is None:
             change = "retracted, no longer counts"
-        elif not step.valid:
-            change = f"{step.before} (invalid under the current rules, ignored)"
-        elif step.changed:
-            change = f"{step.before} -> {step.after}"
         else:
-            change = f"{step.after} (unchanged)"
-        echo(f"{e.occurred_on}  #{e.id}  {e.event_type}  {e.actor} -> {e.target}  {change}")
+            was = stage_label(rules, step.before, step.state_before.stage)
+            now = stage_label(rules, step.after, step.state_after.stage)
+            if not step.valid:
+                change = f"{was} (invalid under the current rules, ignored)"
+            elif was != now:
+                change = f"{was} -> {now}"
+            else:
+                change = f"{now}, unchanged"
+        via = f" (via {e.via})" if e.via else ""
+        echo(f"{e.occurred_on}  #{e.id}  {e.event_type}  {e.actor} -> {e.target}{via}  {change}")
+        if step is not None and step.valid:
+            for line in mission_changes(e.actor, e.target, step):
+                echo(f"    {line}")
         if e.summary:
             echo(f"    {e.summary}")
         if e.source:
@@ -138,6 +199,11 @@ def history(
 
 @cli.command()
 @click.option("--status", "wanted", help="Only pairs with this status (normal, strained, severed).")
+@click.option(
+    "--stage",
+    help="Only pairs at this stage (friction, ambassador_withdrawn, downgraded, embassy_closed, "
+    "broken, never_established, ...).",
+)
 @as_of_option("Statuses on this date (default: today).")
 @known_at_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -145,30 +211,33 @@ def history(
 def pairs(
     settings: Settings,
     wanted: str | None,
+    stage: str | None,
     as_of: date | None,
     known_at: datetime | None,
     as_json: bool,
 ) -> None:
-    """List every pair that has events, with its status and since when.
+    """List every pair that has events, with its status, stage and since when.
 
     \b
     Examples:
       relations pairs --status severed
+      relations pairs --stage embassy_closed
       relations pairs --as-of 2023-01-01 --known-at 2023-06-01
     """
     from relations import views
     from relations.services.queries import pairs as all_pairs
 
-    found = all_pairs(settings.app(), wanted, as_of, known_at)
+    found = all_pairs(settings.app(), wanted, as_of, known_at, stage)
     if as_json:
         echo_json([views.pair_state(s) for s in found])
         return
     if not found:
-        echo("no pairs" + (f" are {wanted}" if wanted else " have events yet"))
+        which = " ".join(w for w in (wanted, stage) if w)
+        echo("no pairs" + (f" are {which}" if which else " have events yet"))
         return
     echo_table(
-        ["pair", "status", "since", "events"],
-        [[str(s.pair), s.status, s.since, s.events] for s in found],
+        ["pair", "status", "since", "stage", "stage since", "events"],
+        [[str(s.pair), s.status, s.since, s.stage, s.stage_since, s.events] for s in found],
     )
 
 

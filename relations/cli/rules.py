@@ -81,6 +81,7 @@ def reproject(settings: Settings, by: str | None, as_json: bool) -> None:
     Example:
       relations --rules my-rules.toml reproject
     """
+    from relations.domain.explain import stage_label
     from relations.services.reprojecting import reproject as reproject_all
 
     done = reproject_all(settings.app(), by=by)
@@ -91,7 +92,13 @@ def reproject(settings: Settings, by: str | None, as_json: bool) -> None:
                 "pairs": done.pairs,
                 "events": done.events,
                 "changed": [
-                    {"pair": pair.as_list(), "before": before, "after": after}
+                    {
+                        "pair": pair.as_list(),
+                        "before": before[0],
+                        "after": after[0],
+                        "stage_before": before[1],
+                        "stage_after": after[1],
+                    }
                     for pair, before, after in done.changed
                 ],
                 "invalid": done.invalid,
@@ -101,11 +108,13 @@ def reproject(settings: Settings, by: str | None, as_json: bool) -> None:
         return
     click.echo(
         f"reprojected {done.pairs} pair(s), {done.events} event(s) under rules "
-        f"{done.rules_digest}: {len(done.changed)} changed status, {len(done.invalid)} "
-        f"event(s) became invalid, {len(done.valid_again)} valid again"
+        f"{done.rules_digest}: {len(done.changed)} changed status or stage, "
+        f"{len(done.invalid)} event(s) became invalid, {len(done.valid_again)} valid again"
     )
+    rules = settings.rules()
     for pair, before, after in done.changed:
-        click.echo(f"  {pair}: {before} -> {after}")
+        was = stage_label(rules, before[0], before[1]) if before[1] else before[0]
+        click.echo(f"  {pair}: {was} -> {stage_label(rules, *after)}")
     if done.invalid:
         shown = ", ".join(str(i) for i in done.invalid[:20])
         more = f" (+{len(done.invalid) - 20} more)" if len(done.invalid) > 20 else ""

@@ -26,6 +26,12 @@ def by_option(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--summary", default="", help="What happened, in a sentence.")
 @click.option("--source", default="", help="URL or citation.")
 @click.option("--external-id", help="Your id for this event; re-recording it is a no-op.")
+@click.option(
+    "--via",
+    metavar="COUNTRY",
+    help="The third country, for protecting_power_appointed: it now represents ACTOR's "
+    "interests in TARGET.",
+)
 @by_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_settings
@@ -38,18 +44,22 @@ def record(
     summary: str,
     source: str,
     external_id: str | None,
+    via: str | None,
     by: str | None,
     as_json: bool,
 ) -> None:
     """Record an event by ACTOR towards each TARGET (one event per target, all or none).
 
     \b
-    Example:
+    Examples:
       relations record relations_severed Peru Mexico --on 2025-11-03 \\
           --summary "Peru breaks relations over asylum for Betssy Chávez" \\
           --source https://apnews.com/...
+      relations record protecting_power_appointed Argentina Venezuela --via Brazil \\
+          --on 2024-08-01
     """
     from relations import views
+    from relations.domain.explain import stage_label
     from relations.services.recording import record as record_events
 
     results = record_events(
@@ -62,6 +72,7 @@ def record(
         source=source,
         external_id=external_id,
         by=by,
+        via=via,
     )
     if as_json:
         echo_json([views.recorded(r) for r in results])
@@ -70,15 +81,23 @@ def record(
         if not r.created:
             click.echo(
                 f"event {r.event_id} is already recorded with this external id and "
-                f"content: nothing changed ({r.pair} is {r.status_after})"
+                f"content: nothing changed ({r.pair} is "
+                f"{stage_label(settings.rules(), r.status_after, r.stage_after)})"
             )
             continue
+        rules = settings.rules()
+        before = stage_label(rules, r.status_before, r.stage_before)
+        after = stage_label(rules, r.status_after, r.stage_after)
         line = (
             f"recorded event {r.event_id}: {r.event_type} on {occurred_on}, "
-            f"{r.pair} {r.status_before} -> {r.status_after}"
+            f"{r.pair} {before} -> {after}"
         )
-        if r.on_date != (r.status_before, r.status_after):  # a backdated event
-            line += f" (on {occurred_on} itself: {r.on_date[0]} -> {r.on_date[1]})"
+        on_date = tuple(
+            stage_label(rules, status, stage)
+            for status, stage in zip(r.on_date, r.on_date_stages, strict=True)
+        )
+        if on_date != (before, after):  # a backdated event
+            line += f" (on {occurred_on} itself: {on_date[0]} -> {on_date[1]})"
         click.echo(line)
 
 

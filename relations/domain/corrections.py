@@ -9,13 +9,17 @@ change: they were invalid before it.)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from relations.domain.errors import Refused
-from relations.domain.events import Event
+from relations.domain.events import Event, Pair
+from relations.domain.explain import refusal
 from relations.domain.fold import Fact, fold
-from relations.domain.machine import RelationMachine
-from relations.domain.timeline import describe
+from relations.domain.state import RelationState
+from relations.domain.timeline import describe, said
+
+if TYPE_CHECKING:
+    from relations.domain.machine import RelationMachine
 
 
 def plan_retraction(
@@ -33,7 +37,7 @@ def plan_retraction(
     remaining = [e for e in live if e.id != event.id]
     withdrawn = [event]
     while (broken := _newly_invalid(machine, remaining, baseline)) is not None:
-        step_event, status = broken
+        step_event, state = broken
         if not cascade:
             hint = (
                 "retract that event first, or pass --cascade to retract it too"
@@ -43,7 +47,7 @@ def plan_retraction(
             raise Refused(
                 f"{verb} event {event.id} ({event.event_type} on {event.occurred_on}) would "
                 f"make {describe(step_event)} invalid: {step_event.event_type} is not allowed "
-                f"once the pair is {status}; {hint}"
+                f"once the pair is {said(machine, state)}; {hint}"
             )
         remaining = [e for e in remaining if e is not step_event]
         withdrawn.append(step_event)
@@ -70,16 +74,16 @@ def check_replacement(
     steps = fold(machine, candidate).steps
     step = steps[position]
     if not step.valid:
-        allowed = ", ".join(machine.allowed_types(step.before)) or "none"
+        pair = Pair.of(added.actor, added.target)
         raise Refused(
-            f"the corrected event ({added.event_type} on {added.occurred_on}) is not allowed: "
-            f"the pair was {step.before} then; allowed from {step.before}: {allowed}"
+            f"the corrected event is refused: {refusal(machine, pair, added, step.state_before)}"
         )
     for later in steps:
         if later is not step and not later.valid and later.event.id not in baseline:
             raise Refused(
                 f"the correction would make {describe(later.event)} invalid: "
-                f"{later.event.event_type} is not allowed once the pair is {later.before}"
+                f"{later.event.event_type} is not allowed once the pair is "
+                f"{said(machine, later.state_before)}"
             )
 
 
@@ -89,8 +93,8 @@ def _invalid_ids(machine: RelationMachine, live: Sequence[Event]) -> set[int]:
 
 def _newly_invalid(
     machine: RelationMachine, events: Sequence[Event], baseline: set[int]
-) -> tuple[Event, str] | None:
+) -> tuple[Event, RelationState[Any]] | None:
     for step in fold(machine, events).steps:
         if not step.valid and step.event.id not in baseline:
-            return step.event, step.before
+            return step.event, step.state_before
     return None

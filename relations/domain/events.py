@@ -72,6 +72,7 @@ class EventDraft:
     source: str = ""
     external_id: str | None = None
     feed: FeedExtras | None = None  # what an event feed adds (GDELT, ICEWS)
+    via: str | None = None  # a third country: the protecting power it appoints
 
     def __post_init__(self) -> None:
         check_text("summary", self.summary)
@@ -83,7 +84,7 @@ class EventDraft:
     def pair(self) -> Pair:
         return Pair.of(self.actor, self.target)
 
-    def fact(self) -> tuple[str, str, str, date, str, str]:
+    def fact(self) -> tuple[str, str, str, date, str, str, str | None]:
         """What must match for a repeated external id to be the same event."""
         return (
             self.event_type,
@@ -92,6 +93,7 @@ class EventDraft:
             self.occurred_on,
             self.summary,
             self.source,
+            self.via,
         )
 
 
@@ -110,12 +112,13 @@ class Event:
     recorded_at: datetime
     supersedes: int | None = None  # the event this one corrects
     feed: FeedExtras | None = None
+    via: str | None = None
 
     @property
     def pair(self) -> Pair:
         return Pair.of(self.actor, self.target)
 
-    def fact(self) -> tuple[str, str, str, date, str, str]:
+    def fact(self) -> tuple[str, str, str, date, str, str, str | None]:
         return (
             self.event_type,
             self.actor,
@@ -123,6 +126,7 @@ class Event:
             self.occurred_on,
             self.summary,
             self.source,
+            self.via,
         )
 
 

@@ -1,7 +1,8 @@
 """Our own interchange format: CSV with a header, or JSON Lines, one event per row.
 
-Columns/keys: occurred_on, event_type, actor, target, summary, source, external_id
-(the last three optional). Rows stream out one at a time with their line number.
+Columns/keys: occurred_on, event_type, actor, target, summary, source, external_id, via
+(the last four optional; ``via`` is the third country of a protecting_power_appointed).
+Rows stream out one at a time with their line number.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from operator import itemgetter
 from relations.domain.errors import InvalidInput
 
 REQUIRED = ("occurred_on", "event_type", "actor", "target")
-OPTIONAL = ("summary", "source", "external_id")
+OPTIONAL = ("summary", "source", "external_id", "via")
 COLUMNS = REQUIRED + OPTIONAL
 FORMATS = ("csv", "jsonl")
 MAX_FIELD = 1 << 20  # characters in one CSV field: a line's limit (feeds/opening.py)

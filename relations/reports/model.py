@@ -17,10 +17,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from relations.domain.events import Event, Pair
 from relations.domain.fold import fold
-from relations.domain.machine import RelationMachine
+
+if TYPE_CHECKING:
+    from relations.domain.machine import RelationMachine
 
 
 def day_start(day: date) -> datetime:

@@ -9,7 +9,7 @@ from relations.bootstrap import App
 
 if TYPE_CHECKING:
     from relations.store.rows import Write
-    from relations.store.sql import StoreTransaction
+    from relations.store.transaction import StoreTransaction
 
 
 class AuditedWrite:

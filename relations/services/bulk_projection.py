@@ -1,8 +1,10 @@
 """Folding many pairs at once for a bulk write (an import, a reprojection): the events
-held compactly in a ledger, the rules as small integer tables, and the projection rows
-produced in the order the database stores them fastest.
+held compactly in a ledger, folded with the same kernel step as ``domain.fold`` (dates
+held as day ordinals, causes as event ids), and the projection rows produced in the
+order the database stores them fastest.
 
-The result equals ``domain.fold.fold`` on each pair's log (the tests check it).
+The result equals ``domain.fold.fold`` on each pair's log (the tests check it, under
+random rules files too).
 """
 
 from __future__ import annotations
@@ -12,27 +14,34 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from relations.domain.errors import RelationsError
-from relations.domain.events import Pair
-from relations.domain.machine import RelationMachine
+from relations.domain.events import EventDraft, Pair
+from relations.domain.state import Mission, RelationState
+from relations.store.state_codec import encode, iso_of_ordinal
 
 if TYPE_CHECKING:
+    from relations.domain.machine import RelationMachine
     from relations.store.bulk import BulkWriter
+    from relations.store.rows import StoredStatus
 
-OnInvalid = Callable[[Pair, int, int], None]  # pair, ledger position, state code
+OnInvalid = Callable[[Pair, int, int], None]  # pair, ledger position, node it was refused at
 OnInvalidated = Callable[[Pair, int, int, int, int, int], None]
-# ^ pair, event id, day ordinal, type code, state code, position of the new event blamed
+# ^ pair, event id, day ordinal, type code, node, ledger position of the new event blamed
+# A pair's live log before a bulk write: (day ordinal, id, type code, actor first, via).
+LogEntry = tuple[int, int, int, bool, "str | None"]
 
 
 class Ledger:
-    """What the fold needs of each event, by its position in the ledger (about 20 bytes)."""
+    """What the fold needs of each event, by its position in the ledger (about 20 bytes;
+    the third country of the rare events that name one is kept aside)."""
 
     def __init__(self) -> None:
         self.ids = array("q")
         self.days = array("i")  # date ordinals
         self.types = array("H")
+        self.firsts = array("B")  # 1 when the actor is the pair's first country
         self.lines = array("i")
         self.pair_of = array("i")
+        self.via: dict[int, str] = {}
         self.pairs: list[Pair] = []
         # by (first, second): a tuple hashes in C, a Pair (a dataclass) in Python
         self.pair_index: dict[tuple[str, str], int] = {}
@@ -46,14 +55,27 @@ class Ledger:
             self.by_pair.append(array("i"))
         return index
 
-    def add(self, event_id: int, index: int, day: int, kind: int, line: int) -> None:
+    def add(
+        self,
+        event_id: int,
+        index: int,
+        day: int,
+        kind: int,
+        line: int,
+        actor_first: bool,
+        via: str | None = None,
+    ) -> None:
         """Add an event of pair number ``index`` (see ``index_of``)."""
-        self.by_pair[index].append(len(self.ids))
+        position = len(self.ids)
+        self.by_pair[index].append(position)
         self.ids.append(event_id)
         self.days.append(day)
         self.types.append(kind)
+        self.firsts.append(actor_first)
         self.lines.append(line)
         self.pair_of.append(index)
+        if via is not None:
+            self.via[position] = via
 
 
 class BulkProjector:
@@ -64,37 +86,29 @@ class BulkProjector:
         on_invalidated: OnInvalidated | None = None,
     ) -> None:
         self.machine = machine
+        self.kernel = machine.kernel
         self.digest = machine.rules.digest
         self.on_invalid = on_invalid
         self.on_invalidated = on_invalidated or (lambda *_: None)
-        rules = machine.rules
-        self.type_names = list(rules.event_types)
-        self.type_code = {name: i for i, name in enumerate(self.type_names)}
-        self.unknown_type = len(self.type_names)  # a type the rules in force do not define
-        self.states = list(rules.states)
-        self.state_code = {name: i for i, name in enumerate(self.states)}
-        if len(self.states) > 127:
-            raise RelationsError("bulk writes handle rules with at most 127 states")
-        # next_state[state][type] -> state, or -1 when the rules refuse it; the extra last
-        # column is for ``unknown_type``, always refused.
-        self.next_state = [
-            [
-                self.state_code.get(machine.table.get((s, rules.event_types[t].effect), ""), -1)
-                for t in self.type_names
-            ]
-            + [-1]
-            for s in self.states
-        ]
+        self.type_names = self.kernel.type_names
+        self.type_code = self.kernel.type_code
+        self.unknown_type = self.kernel.unknown_type  # a type the rules in force do not define
         self.ledger = Ledger()
         self.versions: dict[Pair, int] = {}
-        # per ledger event: before << 9 | after << 2 | valid << 1 | changed, and its place
-        self.effects = array("H")
+        # per ledger event: the kernel nodes before and after it, valid << 1 | changed,
+        # its place in its pair's fold, and the state after it when it changed it
+        self.before = array("H")
+        self.after = array("H")
+        self.flags = array("B")
         self.places = array("i")
+        self.states: dict[int, str] = {}
 
     def start_folding(self) -> None:
         """Size the per-event results once every event is in the ledger."""
         count = len(self.ledger.ids)
-        self.effects = array("H", bytes(2 * count))
+        self.before = array("H", bytes(2 * count))
+        self.after = array("H", bytes(2 * count))
+        self.flags = array("B", bytes(count))
         self.places = array("i", bytes(4 * count))
 
     def positions(self, index: int) -> list[int]:
@@ -102,77 +116,120 @@ class BulkProjector:
         ledger = self.ledger
         return sorted(ledger.by_pair[index], key=lambda p: (ledger.days[p], ledger.ids[p]))
 
+    def start_from(self, old: StoredStatus | None) -> RelationState[int] | None:
+        """The state to fold on from: the initial one, or the stored one (None if it
+        cannot be continued: stored before stages, or unreachable under these rules)."""
+        if old is None or not old.event_count:
+            return self.kernel.start()
+        if old.stage is None or old.missions is None:
+            return None
+        first, second = (
+            Mission(m.level, _ordinal(m.since), m.protecting_power, m.consular)
+            for m in old.missions
+        )
+        found: RelationState[int] | None = self.kernel.state_at(
+            old.status, old.stage, (first, second), _ordinal(old.since), old.cause_event_id,
+            _ordinal(old.stage_since),
+        )  # fmt: skip
+        return found
+
     def fold_appended(
-        self, pair: Pair, positions: list[int], old: Any, bulk: BulkWriter
+        self,
+        pair: Pair,
+        positions: list[int],
+        old: StoredStatus | None,
+        start: RelationState[int],
+        bulk: BulkWriter,
     ) -> tuple[Any, ...]:
-        ledger, effects = self.ledger, self.effects
-        state = self.state_code[old.status] if old and old.event_count else 0
-        since, cause = (old.since, old.cause_event_id) if old and old.event_count else (None, None)
+        """Fold the pair's new events, all dated on or after its latest, from ``start``."""
+        ledger = self.ledger
+        advance = self.kernel.advance
+        before_nodes, after_nodes, flags, places, states = (
+            self.before, self.after, self.flags, self.places, self.states
+        )  # fmt: skip
+        ids, days, types, firsts, via = (
+            ledger.ids, ledger.days, ledger.types, ledger.firsts, ledger.via
+        )  # fmt: skip
+        state = start
         place = old.event_count if old else 0
-        places = self.places
         for position in positions:
             place += 1
             places[position] = place
-            after = self.next_state[state][ledger.types[position]]
-            if after < 0:
-                self.on_invalid(pair, position, state)
-                effects[position] = state << 9 | state << 2
+            before_nodes[position] = state.node
+            after = advance(
+                state, types[position], bool(firsts[position]), days[position], ids[position],
+                via.get(position) if via else None,
+            )  # fmt: skip
+            if after is None:
+                self.on_invalid(pair, position, state.node)
+                after_nodes[position] = state.node
                 continue
-            changed = after != state
-            effects[position] = state << 9 | after << 2 | 2 | changed
-            if changed:
+            after_nodes[position] = after.node
+            if after is not state:
+                flags[position] = 2 | (after.status != state.status)
+                states[position] = _text(after)
                 state = after
-                since, cause = date.fromordinal(ledger.days[position]), ledger.ids[position]
+            else:
+                flags[position] = 2
         count = (old.event_count if old else 0) + len(positions)
-        last = date.fromordinal(ledger.days[positions[-1]])
-        return self.status_row(pair, state, since, cause, count, last, bulk)
+        return self.status_row(pair, state, count, days[positions[-1]], bulk)
 
     def fold_backdated(
         self,
         pair: Pair,
         positions: list[int],
-        existing: list[tuple[int, int, int]],  # (day, id, type) of the live log, in order
+        existing: list[LogEntry],
         rewrites: list[tuple[Any, ...]],
         bulk: BulkWriter,
     ) -> tuple[Any, ...]:
         """Refold the whole live log with the new events in their place."""
-        ledger, effects = self.ledger, self.effects
+        ledger = self.ledger
+        advance = self.kernel.advance
+        nodes = self.kernel.nodes
         baseline = self.invalid_ids(existing)
-        new = [(ledger.days[p], ledger.ids[p], ledger.types[p], p) for p in positions]
-        merged = sorted([(d, i, t, -1) for d, i, t in existing] + new)
-        first_new_day = new[0][0]
-        state, since, cause = 0, None, None
-        blamed = positions[0]  # the new event that most recently moved the pair
-        for place, (day, event_id, kind, position) in enumerate(merged, start=1):
-            after = self.next_state[state][kind]
-            valid = after >= 0
-            if not valid:
+        new = [
+            (ledger.days[p], ledger.ids[p], ledger.types[p], bool(ledger.firsts[p]),
+             ledger.via.get(p), p)
+            for p in positions
+        ]  # fmt: skip
+        merged = sorted([(*entry, -1) for entry in existing] + new, key=lambda e: (e[0], e[1]))
+        first_new_day = min(entry[0] for entry in new)
+        state = self.kernel.start()
+        blamed = positions[0]  # the new event that most recently changed the pair's state
+        for place, (day, event_id, kind, actor_first, third, position) in enumerate(merged, 1):
+            after = advance(state, kind, actor_first, day, event_id, third)
+            valid = after is not None
+            if after is None:
                 after = state
                 if position >= 0:
-                    self.on_invalid(pair, position, state)
+                    self.on_invalid(pair, position, state.node)
                 elif event_id not in baseline:
-                    self.on_invalidated(pair, event_id, day, kind, state, blamed)
-            changed = after != state
-            if position >= 0 and changed:
-                blamed = position
+                    self.on_invalidated(pair, event_id, day, kind, state.node, blamed)
+            changed = after.status != state.status
+            text = _text(after) if after is not state else None
             if position >= 0:
-                effects[position] = state << 9 | after << 2 | valid << 1 | changed
+                if after is not state:
+                    blamed = position
+                    self.states[position] = text  # type: ignore[assignment]
+                self.before[position], self.after[position] = state.node, after.node
+                self.flags[position] = valid << 1 | changed
                 self.places[position] = place
             elif day >= first_new_day:
+                was, now = nodes[state.node], nodes[after.node]
                 rewrites.append((
                     event_id, pair.first, pair.second, bulk.day(date.fromordinal(day)),
-                    self.states[state], self.states[after], valid, changed, place,
+                    was.status, now.status, valid, changed, place, was.stage, now.stage, text,
                 ))  # fmt: skip
-            if changed:
-                state, since, cause = after, date.fromordinal(day), event_id
-        last = date.fromordinal(merged[-1][0])
-        return self.status_row(pair, state, since, cause, len(merged), last, bulk)
+            state = after
+        return self.status_row(pair, state, len(merged), merged[-1][0], bulk)
 
-    def invalid_ids(self, log: list[tuple[int, int, int]]) -> set[int]:
-        state, invalid = 0, set()
-        for _, event_id, kind in log:
-            after = self.next_state[state][kind]
-            if after < 0:
+    def invalid_ids(self, log: list[LogEntry]) -> set[int]:
+        state = self.kernel.start()
+        advance = self.kernel.advance
+        invalid = set()
+        for day, event_id, kind, actor_first, third in log:
+            after = advance(state, kind, actor_first, day, event_id, third)
+            if after is None:
                 invalid.add(event_id)
             else:
                 state = after
@@ -180,34 +237,62 @@ class BulkProjector:
 
     def effect_rows(self, bulk: BulkWriter) -> Iterator[tuple[Any, ...]]:
         """event_effects rows of the ledger's events, in id order (SQLite appends them)."""
-        ledger, effects = self.ledger, self.effects
-        states = self.states
+        ledger = self.ledger
+        nodes = self.kernel.nodes
         pairs = ledger.pairs
         days: dict[int, Any] = {}
-        places = self.places
-        for position, code in enumerate(effects):
+        states = self.states
+        for position, (before, after, flags) in enumerate(
+            zip(self.before, self.after, self.flags, strict=True)
+        ):
             pair = pairs[ledger.pair_of[position]]
             ordinal = ledger.days[position]
             day = days.get(ordinal)
             if day is None:
                 day = days[ordinal] = bulk.day(date.fromordinal(ordinal))
+            was, now = nodes[before], nodes[after]
             yield (
-                ledger.ids[position], pair.first, pair.second, day, states[code >> 9],
-                states[code >> 2 & 127], bool(code & 2), bool(code & 1), places[position],
+                ledger.ids[position], pair.first, pair.second, day, was.status, now.status,
+                bool(flags & 2), bool(flags & 1), self.places[position], was.stage, now.stage,
+                states.get(position),
             )  # fmt: skip
 
     def status_row(
-        self,
-        pair: Pair,
-        state: int,
-        since: date | None,
-        cause: int | None,
-        count: int,
-        last: date | None,
-        bulk: BulkWriter,
+        self, pair: Pair, state: RelationState[int], count: int, last: int | None, bulk: BulkWriter
     ) -> tuple[Any, ...]:
+        """A pair_status row (see store.bulk.STATUS_COLUMNS)."""
         version = self.versions[pair]
         return (
-            pair.first, pair.second, self.states[state], bulk.day(since), cause, count, version,
-            self.digest, bulk.day(last),
+            pair.first, pair.second, state.status, bulk.day(_date(state.since)), state.cause,
+            count, version, self.digest, bulk.day(_date(last)), state.stage,
+            bulk.day(_date(state.stage_since)), _text(state),
         )  # fmt: skip
+
+    def empty_status_row(self, pair: Pair, bulk: BulkWriter) -> tuple[Any, ...]:
+        """The row of a pair whose every event is retracted: the initial state, and its
+        latest version, which the next write continues from."""
+        return self.status_row(pair, self.kernel.start(), 0, None, bulk)
+
+    def fact(self, position: int) -> EventDraft:
+        """A ledger event as the domain states it (for explaining a refusal)."""
+        ledger = self.ledger
+        pair = ledger.pairs[ledger.pair_of[position]]
+        actor, target = (
+            (pair.first, pair.second) if ledger.firsts[position] else (pair.second, pair.first)
+        )
+        return EventDraft(
+            self.type_names[ledger.types[position]], actor, target,
+            date.fromordinal(ledger.days[position]), via=ledger.via.get(position),
+        )  # fmt: skip
+
+
+def _text(state: RelationState[int]) -> str:
+    return encode(state.since, state.cause, state.stage_since, state.missions, iso_of_ordinal)
+
+
+def _ordinal(day: date | None) -> int | None:
+    return None if day is None else day.toordinal()
+
+
+def _date(ordinal: int | None) -> date | None:
+    return None if ordinal is None else date.fromordinal(ordinal)

@@ -15,12 +15,13 @@ from relations.domain.corrections import check_removal, check_replacement, plan_
 from relations.domain.dates import not_after
 from relations.domain.errors import InvalidInput, Refused
 from relations.domain.events import Entry, Event, EventDraft, Pair
+from relations.domain.rules import Rules
 from relations.services import inputs
 from relations.services.audit import AuditedWrite
 from relations.services.projection import rederive
 
 if TYPE_CHECKING:
-    from relations.store.sql import StoreTransaction
+    from relations.store.transaction import StoreTransaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ def retract(
         reasons = [why] + [f"{why} (cascade: depended on event {event_id})" for _ in cascaded]
         tx.audit.retract([e.id for e in withdrawn], write.id, write.at, who, reasons)
         after = rederive(app, tx, pair, since=event.occurred_on)
-        status_before = before.status if before else app.machine.initial
+        status_before = before.status if before else app.rules.initial
         return event, cascaded, status_before, after.status
 
     return Retracted(*app.store.write(work))
@@ -76,6 +77,7 @@ def correct(
     target: str | None = None,
     summary: str | None = None,
     source: str | None = None,
+    via: str | None = None,
 ) -> Corrected:
     why = inputs.reason(reason)
     who = inputs.author(by)
@@ -83,7 +85,7 @@ def correct(
     if occurred_on is not None:
         changes["occurred_on"] = not_after(occurred_on, app.today(), what="event date")
     if event_type is not None:
-        changes["event_type"] = inputs.event_type(app.machine, event_type)
+        changes["event_type"] = inputs.event_type(app.rules, event_type)
     if actor is not None:
         changes["actor"] = inputs.country(actor)
     if target is not None:
@@ -92,15 +94,17 @@ def correct(
         changes["summary"] = summary
     if source is not None:
         changes["source"] = source
+    if via is not None:
+        changes["via"] = inputs.country(via)
     if not changes:
         raise InvalidInput(
             "a correction needs at least one of --on, --type, --actor, --target, --summary, "
-            "--source"
+            "--source, --via"
         )
 
     def work(tx: StoreTransaction) -> Corrected:
         old = _live_event(tx, event_id, "correct")
-        draft = _corrected(old, changes)
+        draft = _corrected(app.rules, old, changes)
         if draft.fact() == old.fact():
             raise InvalidInput(
                 f"the correction changes nothing: event {event_id} already says that "
@@ -145,17 +149,22 @@ def _live_event(tx: StoreTransaction, event_id: int, verb: str) -> Event:
     return entry.event
 
 
-def _corrected(old: Event, changes: dict[str, object]) -> EventDraft:
+def _corrected(rules: Rules, old: Event, changes: dict[str, object]) -> EventDraft:
     """The old event with the changes applied. A correction carries no external id: the
     original keeps it, so re-importing the same feed finds it and adds nothing."""
     draft = EventDraft(
-        old.event_type, old.actor, old.target, old.occurred_on, old.summary, old.source
-    )
+        old.event_type, old.actor, old.target, old.occurred_on, old.summary, old.source,
+        via=old.via,
+    )  # fmt: skip
     draft = replace(draft, **changes)  # type: ignore[arg-type]
     Pair.of(draft.actor, draft.target)  # refuses an actor equal to the target
-    return draft
+    takes_via = rules.event_types[draft.event_type].takes_via
+    if not takes_via and "via" not in changes:
+        draft = replace(draft, via=None)  # the third country went with the old type
+    third = inputs.via(rules, draft.event_type, draft.actor, draft.target, draft.via)
+    return replace(draft, via=third)
 
 
 def _status(app: App, tx: StoreTransaction, pair: Pair) -> str:
     stored = tx.stored_status(pair)
-    return stored.status if stored else app.machine.initial
+    return stored.status if stored else app.rules.initial

@@ -30,9 +30,10 @@ from typing import IO, TYPE_CHECKING, Any
 from relations.bootstrap import App
 from relations.domain.errors import InvalidInput, RelationsError
 from relations.domain.events import Pair
+from relations.domain.explain import refusal, stage_label
 from relations.services import inputs
 from relations.services.audit import AuditedWrite
-from relations.services.bulk_projection import BulkProjector
+from relations.services.bulk_projection import BulkProjector, LogEntry
 from relations.services.sources import (
     EXTERNAL_ID,
     FEED,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from relations.feeds.feed_rows import Reject
     from relations.store.bulk import BulkWriter
     from relations.store.rows import StoredStatus
-    from relations.store.sql import StoreTransaction
+    from relations.store.transaction import StoreTransaction
 
 BATCH = 20_000
 BAD_ROWS_SHOWN = 1_000
@@ -195,7 +196,6 @@ class _Import:
         self.versions = self.projector.versions
         self.type_names = self.projector.type_names
         self.type_code = self.projector.type_code
-        self.states = self.projector.states
         self._days: dict[date, tuple[int, Any]] = {}
 
     def run(self) -> None:
@@ -267,7 +267,7 @@ class _Import:
         type_code = self.type_code
         feed = self.source.format not in ("csv", "jsonl")
         for event_id, item in zip(ids, accepted, strict=True):
-            line, kind, actor, target, day, summary, source, external_id, extras = item
+            line, kind, actor, target, day, summary, source, external_id, extras, via = item
             key = (actor, target) if actor < target else (target, actor)
             version = versions.get(key, 0) + 1
             versions[key] = version
@@ -276,7 +276,7 @@ class _Import:
                 known_day = days[day] = (day.toordinal(), bulk.day(day))
             row: tuple[Any, ...] = (
                 event_id, key[0], key[1], version, kind, actor, target, known_day[1], summary,
-                source, external_id,
+                source, external_id, via,
             )  # fmt: skip
             if feed:
                 assert extras is not None
@@ -285,7 +285,7 @@ class _Import:
             index = index_of(key)
             if index is None:
                 index = ledger.index_of(*key)
-            ledger.add(event_id, index, known_day[0], type_code[kind], line)
+            ledger.add(event_id, index, known_day[0], type_code[kind], line, actor < target, via)
         bulk.insert_events(rows, write.at, write.id, feed=feed)
         self.result.created += len(rows)
         return write
@@ -339,10 +339,11 @@ class _Import:
                     and old.last_occurred_on.toordinal() <= first_day
                 )
             )
-            if not appendable:
+            start = projector.start_from(old) if appendable else None
+            if start is None:
                 backdated.append((index, pair))
                 continue
-            statuses.append(projector.fold_appended(pair, positions, old, bulk))
+            statuses.append(projector.fold_appended(pair, positions, old, start, bulk))
         existing = self._existing_logs(tx, bulk, [pair for _, pair in backdated])
         rewrites: list[tuple[Any, ...]] = []
         for index, pair in backdated:
@@ -360,45 +361,41 @@ class _Import:
         bulk.insert_effects(projector.effect_rows(bulk))
         bulk.upsert_statuses(statuses)
 
-    def _invalid_new(self, pair: Pair, position: int, state: int) -> None:
+    def _invalid_new(self, pair: Pair, position: int, node: int) -> None:
         if self.options.lenient:
             self.result.invalid += 1
             return
-        kind = self.type_names[self.ledger.types[position]]
-        status = self.states[state]
-        allowed = ", ".join(self.app.machine.allowed_types(status)) or "none"
-        day = date.fromordinal(self.ledger.days[position])
-        reason = (
-            f"{kind} is not allowed for {pair} on {day}: the pair was {status} then; "
-            f"allowed from {status}: {allowed} (--lenient records it as invalid)"
-        )
+        fact = self.projector.fact(position)
+        reason = f"{refusal(self.app.machine, pair, fact, node)} (--lenient records it as invalid)"
         self.sink.refuse(BadRow(self.ledger.lines[position], reason, malformed=False))
 
     def _invalidated(
-        self, pair: Pair, event_id: int, day: int, kind: int, state: int, blamed: int
+        self, pair: Pair, event_id: int, day: int, kind: int, node: int, blamed: int
     ) -> None:
         if self.options.lenient:
             self.result.invalidated += 1
             return
         ledger = self.ledger
         culprit = self.type_names[ledger.types[blamed]]
+        found = self.projector.kernel.nodes[node]
+        where = stage_label(self.app.rules, found.status, found.stage)
         reason = (
             f"{culprit} on {date.fromordinal(ledger.days[blamed])} for {pair} would make a "
             f"later event invalid: {self.type_names[kind]} on {date.fromordinal(day)} "
-            f"(event {event_id}), which is not allowed once the pair is {self.states[state]}"
+            f"(event {event_id}), which is not allowed once the pair is {where}"
         )
         self.sink.refuse(BadRow(ledger.lines[blamed], reason, malformed=False))
 
     def _existing_logs(
         self, tx: StoreTransaction, bulk: BulkWriter, pairs: list[Pair]
-    ) -> dict[Pair, list[tuple[int, int, int]]]:
-        """The live logs of ``pairs`` before this import: (day, id, type code) in fold
-        order. One scan when the indexes are down, else one seek per pair."""
+    ) -> dict[Pair, list[LogEntry]]:
+        """The live logs of ``pairs`` before this import, in fold order. One scan when
+        the indexes are down, else one seek per pair."""
         if not pairs:
             return {}
         first_new = min(self.ledger.ids)  # this import's ids follow every earlier one
         wanted = set(pairs)
-        found: dict[Pair, list[tuple[int, int, int]]] = {pair: [] for pair in pairs}
+        found: dict[Pair, list[LogEntry]] = {pair: [] for pair in pairs}
         logs: Iterator[tuple[Pair, list[Any]]]
         if bulk.indexes_dropped:
             logs = (item for item in tx.pair_logs() if item[0] in wanted)
@@ -407,8 +404,9 @@ class _Import:
         unknown = self.projector.unknown_type
         for pair, log in logs:
             found[pair] = [
-                (e.occurred_on.toordinal(), e.id, self.type_code.get(e.event_type, unknown))
+                (e.occurred_on.toordinal(), e.id, self.type_code.get(e.event_type, unknown),
+                 e.actor < e.target, e.via)
                 for e in log
                 if e.id < first_new
-            ]
+            ]  # fmt: skip
         return found

@@ -10,7 +10,7 @@ from datetime import datetime
 from relations.domain.countries import resolve
 from relations.domain.errors import InvalidInput
 from relations.domain.events import MAX_AUTHOR, Pair, check_text
-from relations.domain.machine import RelationMachine
+from relations.domain.rules import Rules
 
 
 def country(text: str) -> str:
@@ -21,8 +21,8 @@ def pair(a: str, b: str) -> Pair:
     return Pair.of(country(a), country(b))
 
 
-def event_type(machine: RelationMachine, name: str) -> str:
-    known = machine.rules.event_types
+def event_type(rules: Rules, name: str) -> str:
+    known = rules.event_types
     if name in known:
         return name
     normalized = name.strip().lower().replace("-", "_").replace(" ", "_")
@@ -36,10 +36,43 @@ def event_type(machine: RelationMachine, name: str) -> str:
     )
 
 
-def status(machine: RelationMachine, name: str) -> str:
-    if name not in machine.rules.states:
-        states = ", ".join(machine.rules.states)
+def via(rules: Rules, event_type: str, actor: str, target: str, text: str | None) -> str | None:
+    """The third country of an event (--via): required by the types that name one
+    (protecting_power_appointed), refused for every other type."""
+    takes = rules.event_types[event_type].takes_via
+    if text is None:
+        if takes:
+            raise InvalidInput(
+                f"{event_type} needs --via COUNTRY: the third country that represents "
+                f"{actor}'s interests in {target}"
+            )
+        return None
+    if not takes:
+        named = [t.name for t in rules.event_types.values() if t.takes_via]
+        raise InvalidInput(
+            f"--via applies only to {', '.join(named) or 'no event type'}, not to {event_type}"
+        )
+    code = country(text)
+    if code in (actor, target):
+        raise InvalidInput(
+            f"--via must be a third country, not {code}: it represents {actor} in {target}"
+        )
+    return code
+
+
+def status(rules: Rules, name: str) -> str:
+    if name not in rules.states:
+        states = ", ".join(rules.states)
         raise InvalidInput(f"unknown status {name!r}; use one of {states}")
+    return name
+
+
+def stage(rules: Rules, name: str) -> str:
+    stages = rules.all_stages
+    if name not in stages:
+        close = difflib.get_close_matches(name, stages, n=2, cutoff=0.5)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise InvalidInput(f"unknown stage {name!r}; {hint}use one of {', '.join(stages)}")
     return name
 
 

@@ -11,7 +11,7 @@ from relations.domain.fold import fold
 from relations.store.rows import StoredStatus
 
 if TYPE_CHECKING:
-    from relations.store.sql import StoreTransaction
+    from relations.store.transaction import StoreTransaction
 
 
 def rederive(app: App, tx: StoreTransaction, pair: Pair, since: date | None = None) -> StoredStatus:
@@ -21,7 +21,7 @@ def rederive(app: App, tx: StoreTransaction, pair: Pair, since: date | None = No
     (a fold is sequential, so nothing earlier can have moved).
     """
     stored = tx.stored_status(pair)
-    if stored is None or stored.rules_digest != app.machine.rules.digest:
+    if stored is None or stored.rules_digest != app.rules.digest:
         since = None  # effects before ``since`` were folded under other rules: redo them all
     return project(app, tx, pair, tx.pair_events(pair), since)
 
@@ -38,8 +38,11 @@ def project(
         cause_event_id=folded.cause.id if folded.cause else None,
         event_count=len(log),
         version=tx.latest_version(pair),
-        rules_digest=app.machine.rules.digest,
+        rules_digest=app.rules.digest,
         last_occurred_on=log[-1].occurred_on if log else None,
+        stage=folded.stage,
+        stage_since=folded.stage_since,
+        missions=folded.missions,
     )
     tx.save_status(stored)
     tx.save_effects(pair, folded.steps, since)

@@ -12,9 +12,10 @@ from relations.domain.dates import not_after
 from relations.domain.errors import InvalidInput
 from relations.domain.events import Entry, Event, Pair
 from relations.domain.fold import Step, fold
-from relations.domain.rules import EventType
+from relations.domain.rules import EventType, Rules
+from relations.domain.state import Mission
 from relations.services import inputs
-from relations.store.rows import StoredStatus
+from relations.store.rows import ProjectedStatus, StoredStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class PairStatus:
     cause: Event | None
     events: int
     known_at: datetime | None = None
+    stage: str = ""
+    stage_since: date | None = None
+    missions: tuple[Mission[date], Mission[date]] = ()  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ class PairState:
     since: date | None
     cause_id: int | None
     events: int
+    stage: str = ""
+    stage_since: date | None = None
 
 
 def status(
@@ -67,13 +73,36 @@ def status(
     known_at = inputs.known_at(known_at, app.clock())
     with app.reader.reading() as tx:
         if known_at is None:  # the projections answer with index seeks, if current
-            found = tx.status_at(pair, day, app.machine.rules.digest)
-            if found is not None:
-                status = found.status or app.machine.initial
-                return PairStatus(pair, status, found.since, day, found.cause, found.events)
+            found = tx.status_at(pair, day, app.rules.digest)
+            if found is not None and (found.status is None or found.stage is not None):
+                return _projected(app, pair, day, found)
         log = tx.pair_events(pair, up_to=day, known_at=known_at)
     folded = fold(app.machine, log)
-    return PairStatus(pair, folded.status, folded.since, day, folded.cause, len(log), known_at)
+    return PairStatus(
+        pair, folded.status, folded.since, day, folded.cause, len(log), known_at, folded.stage,
+        folded.stage_since, folded.missions,
+    )  # fmt: skip
+
+
+def _projected(app: App, pair: Pair, day: date, found: ProjectedStatus) -> PairStatus:
+    """A status as the projections hold it; the initial state where they hold none."""
+    rules = app.rules
+    initial: Mission[date] = Mission(rules.initial_level, None)
+    status = found.status or rules.initial
+    stage = found.stage or _initial_stage(rules)
+    return PairStatus(
+        pair, status, found.since, day, found.cause, found.events, None, stage,
+        found.stage_since, found.missions or (initial, initial),
+    )  # fmt: skip
+
+
+def _initial_stage(rules: Rules) -> str:
+    """The stage of a pair with no events (without building the machine)."""
+    status = rules.initial
+    derived = rules.derived.get(status)
+    if derived is None:
+        return rules.stages_of(status)[0]
+    return derived.by_level.get(rules.initial_level, derived.otherwise)
 
 
 def history(
@@ -95,19 +124,22 @@ def pairs(
     status: str | None = None,
     as_of: date | None = None,
     known_at: datetime | None = None,
+    stage: str | None = None,
 ) -> list[PairState]:
-    """Every pair that has events, with its status on ``as_of`` as known at ``known_at``
-    (default: now, from the projection; a pair projected under other rules is refolded)."""
-    wanted = inputs.status(app.machine, status) if status is not None else None
+    """Every pair that has events, with its status and stage on ``as_of`` as known at
+    ``known_at`` (default: now, from the projection; a pair projected under other rules
+    is refolded); only those with ``status`` and ``stage`` if given."""
+    wanted = inputs.status(app.rules, status) if status is not None else None
+    wanted_stage = inputs.stage(app.rules, stage) if stage is not None else None
     day = _as_of(app, as_of) if as_of else None
     known_at = inputs.known_at(known_at, app.clock())
-    digest = app.machine.rules.digest
+    digest = app.rules.digest
     found: list[PairState] = []
     with app.store.reading() as tx:
         if day is None and known_at is None:
             stored = [s for s in tx.statuses() if s.event_count]  # not all-retracted pairs
-            current = [_state(s) for s in stored if s.rules_digest == digest]
-            stale = [s.pair for s in stored if s.rules_digest != digest]
+            current = [_state(s) for s in stored if s.rules_digest == digest and s.stage]
+            stale = [s.pair for s in stored if s.rules_digest != digest or not s.stage]
             found = current + [_replayed(app, pair, tx.pair_events(pair)) for pair in stale]
         else:
             for pair, log in tx.pair_logs(known_at=known_at):
@@ -116,7 +148,12 @@ def pairs(
                 if log:
                     found.append(_replayed(app, pair, log))
     found.sort(key=lambda s: s.pair)
-    return [s for s in found if wanted is None or s.status == wanted]
+    return [
+        s
+        for s in found
+        if (wanted is None or s.status == wanted)
+        and (wanted_stage is None or s.stage == wanted_stage)
+    ]
 
 
 def events(
@@ -130,7 +167,7 @@ def events(
 ) -> list[Event]:
     """Live events (as known at ``known_at``) matching every filter given."""
     codes = [inputs.country(c) for c in countries]
-    kinds = [inputs.event_type(app.machine, t) for t in types]
+    kinds = [inputs.event_type(app.rules, t) for t in types]
     if start and end and start > end:
         raise InvalidInput(f"--from {start} is after --to {end}")
     known_at = inputs.known_at(known_at, app.clock())
@@ -144,18 +181,21 @@ def _as_of(app: App, as_of: date | None) -> date:
 
 def _state(stored: StoredStatus) -> PairState:
     return PairState(
-        stored.pair, stored.status, stored.since, stored.cause_event_id, stored.event_count
-    )
+        stored.pair, stored.status, stored.since, stored.cause_event_id, stored.event_count,
+        stored.stage or "", stored.stage_since,
+    )  # fmt: skip
 
 
 def _replayed(app: App, pair: Pair, log: list[Event]) -> PairState:
     folded = fold(app.machine, log)
     cause = folded.cause.id if folded.cause else None
-    return PairState(pair, folded.status, folded.since, cause, len(log))
+    return PairState(
+        pair, folded.status, folded.since, cause, len(log), folded.stage, folded.stage_since
+    )
 
 
 def event_types(app: App) -> list[EventType]:
-    return list(app.machine.rules.event_types.values())
+    return list(app.rules.event_types.values())
 
 
 def counts(app: App) -> dict[str, int]:
@@ -163,4 +203,4 @@ def counts(app: App) -> dict[str, int]:
     with app.store.reading() as tx:
         found = {k: v for k, v in tx.counts().items() if k in ("events", "retracted")}
     by_status = Counter(state.status for state in pairs(app))
-    return {**found, **{status: by_status[status] for status in app.machine.rules.states}}
+    return {**found, **{status: by_status[status] for status in app.rules.states}}

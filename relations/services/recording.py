@@ -17,8 +17,9 @@ from relations.services.audit import AuditedWrite
 from relations.services.projection import rederive
 
 if TYPE_CHECKING:
+    from relations.domain.state import RelationState
     from relations.store.rows import StoredStatus
-    from relations.store.sql import StoreTransaction
+    from relations.store.transaction import StoreTransaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,9 @@ class Recorded:
     status_after: str
     created: bool  # False when the same external id and content were already recorded
     on_date: tuple[str, str] = ("", "")  # the pair's status before and after, on its date
+    stage_before: str = ""  # the pair's current stage, before and after recording
+    stage_after: str = ""
+    on_date_stages: tuple[str, str] = ("", "")  # its stage before and after, on its date
 
 
 def record(
@@ -43,10 +47,12 @@ def record(
     source: str = "",
     external_id: str | None = None,
     by: str | None = None,
+    via: str | None = None,
 ) -> list[Recorded]:
-    """Record one event per target, all in one transaction or none."""
+    """Record one event per target, all in one transaction or none. ``via``: the third
+    country of a protecting_power_appointed (required there, refused elsewhere)."""
     who = inputs.author(by)
-    kind = inputs.event_type(app.machine, event_type)
+    kind = inputs.event_type(app.rules, event_type)
     actor_code = inputs.country(actor)
     target_codes = inputs.distinct([inputs.country(t) for t in targets], "target")
     if not target_codes:
@@ -59,10 +65,11 @@ def record(
         raise InvalidInput("--external-id identifies one event: give a single target with it")
     if external_id is not None and not external_id.strip():
         raise InvalidInput("--external-id must not be empty")
+    via_codes = [inputs.via(app.rules, kind, actor_code, code, via) for code in target_codes]
     not_after(occurred_on, app.today(), what="event date")
     drafts = [
-        EventDraft(kind, actor_code, code, occurred_on, summary, source, external_id)
-        for code in target_codes
+        EventDraft(kind, actor_code, code, occurred_on, summary, source, external_id, via=third)
+        for code, third in zip(target_codes, via_codes, strict=True)
     ]
     names = ", ".join(target_codes)
     description = f"record {kind} {actor_code} -> {names} on {occurred_on}"
@@ -84,64 +91,99 @@ def _record_one(app: App, tx: StoreTransaction, draft: EventDraft, write: Audite
         if existing is not None:
             return _repeat(existing, draft, _status_now(app, tx, stored, pair))
     if stored is not None and _is_latest(app, stored, draft):
-        return _append_latest(app, tx, draft, write, stored)
+        state = _stored_state(app, stored)
+        if state is not None:
+            return _append_latest(app, tx, draft, write, stored, state)
     timeline = Timeline(app.machine, pair, tx.pair_events(pair))
-    before = timeline.status
-    on_date = timeline.add(draft)
+    before = timeline.state
+    on_before, on_after = timeline.add(draft)
     version = tx.latest_version(pair) + 1
     event_id = tx.append(draft, version, write.at, write.id)
     after = rederive(app, tx, pair, since=draft.occurred_on)
-    return Recorded(event_id, pair, draft.event_type, before, after.status, True, on_date)
+    return Recorded(
+        event_id, pair, draft.event_type, before.status, after.status, True,
+        (on_before.status, on_after.status), before.stage, after.stage or "",
+        (on_before.stage, on_after.stage),
+    )  # fmt: skip
 
 
-def _status_now(app: App, tx: StoreTransaction, stored: StoredStatus | None, pair: Pair) -> str:
-    if stored is not None and stored.rules_digest == app.machine.rules.digest:
-        return stored.status
-    return Timeline(app.machine, pair, tx.pair_events(pair)).status
+def _status_now(
+    app: App, tx: StoreTransaction, stored: StoredStatus | None, pair: Pair
+) -> tuple[str, str]:
+    if stored is not None and stored.rules_digest == app.rules.digest and stored.stage:
+        return stored.status, stored.stage
+    state = Timeline(app.machine, pair, tx.pair_events(pair)).state
+    return state.status, state.stage
+
+
+def _stored_state(app: App, stored: StoredStatus) -> RelationState[date] | None:
+    """The stored state in the kernel's terms (its cause an event id), if it can be."""
+    if stored.stage is None or stored.missions is None:
+        return None
+    return app.machine.kernel.state_at(
+        stored.status, stored.stage, stored.missions, stored.since, stored.cause_event_id,
+        stored.stage_since,
+    )  # fmt: skip
 
 
 def _is_latest(app: App, stored: StoredStatus, draft: EventDraft) -> bool:
     """Does the event come after every live event of a pair whose projection is current?
     (The common case: then its status alone decides, and the log need not be read.)"""
     return (
-        stored.rules_digest == app.machine.rules.digest
+        stored.rules_digest == app.rules.digest
         and stored.last_occurred_on is not None
         and draft.occurred_on >= stored.last_occurred_on
     )
 
 
 def _append_latest(
-    app: App, tx: StoreTransaction, draft: EventDraft, write: AuditedWrite, stored: StoredStatus
+    app: App,
+    tx: StoreTransaction,
+    draft: EventDraft,
+    write: AuditedWrite,
+    stored: StoredStatus,
+    state: RelationState[date],
 ) -> Recorded:
     """Append an event dated on or after the pair's latest, and extend its projections
     by one step: what a re-derivation would write, without reading the pair's log."""
     pair = draft.pair
-    before, after = append_to(app.machine, pair, stored.status, draft)
+    before, after = append_to(app.machine, pair, state, draft)
     version = tx.latest_version(pair) + 1
     event_id = tx.append(draft, version, write.at, write.id)
+    if after.cause is draft:
+        after = replace(after, cause=event_id)
     tx.add_effect(pair, stored.event_count + 1, event_id, draft.occurred_on, before, after)
-    changed = after != before
     tx.save_status(
         replace(
             stored,
-            status=after,
-            since=draft.occurred_on if changed else stored.since,
-            cause_event_id=event_id if changed else stored.cause_event_id,
+            status=after.status,
+            since=after.since,
+            cause_event_id=after.cause,
             event_count=stored.event_count + 1,
             version=version,
             last_occurred_on=draft.occurred_on,
+            stage=after.stage,
+            stage_since=after.stage_since,
+            missions=after.missions,
         )
     )
-    return Recorded(event_id, pair, draft.event_type, before, after, True, (before, after))
+    return Recorded(
+        event_id, pair, draft.event_type, before.status, after.status, True,
+        (before.status, after.status), before.stage, after.stage, (before.stage, after.stage),
+    )  # fmt: skip
 
 
-def _repeat(existing: Event, draft: EventDraft, status: str) -> Recorded:
+def _repeat(existing: Event, draft: EventDraft, now: tuple[str, str]) -> Recorded:
     if existing.fact() != draft.fact():
-        fields = ("event_type", "actor", "target", "occurred_on", "summary", "source")
+        fields = ("event_type", "actor", "target", "occurred_on", "summary", "source", "via")
         pairs = zip(fields, existing.fact(), draft.fact(), strict=True)
         differing = [name for name, old, new in pairs if old != new]
         raise Refused(
             f"external id {draft.external_id!r} is already recorded as event {existing.id} "
             f"with a different {', '.join(differing)}; use a new external id for a new event"
         )
-    return Recorded(existing.id, draft.pair, draft.event_type, status, status, created=False)
+    status, stage = now
+    return Recorded(
+        existing.id, draft.pair, draft.event_type, status, status, created=False,
+        stage_before=stage, stage_after=stage,
+    )  # fmt: skip

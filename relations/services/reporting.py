@@ -34,7 +34,7 @@ from relations.services import inputs
 from relations.store.report_registry import ReportEntry
 
 if TYPE_CHECKING:
-    from relations.store.sql import StoreTransaction
+    from relations.store.transaction import StoreTransaction
 
 DEFAULT_SPAN = timedelta(days=7)
 
@@ -87,11 +87,11 @@ def build(
 def projections_answer(app: App, tx: StoreTransaction, known_at: datetime) -> bool:
     """The projections equal a replay as known at ``known_at``: nothing was recorded or
     retracted after it, and every pair was projected under the rules in force."""
-    queries = tx.projections
+    queries = tx
     for latest in (queries.latest_recorded_at(), queries.latest_retracted_at()):
         if latest is not None and latest > known_at:
             return False
-    return queries.rules_digests() <= {app.machine.rules.digest}
+    return queries.rules_digests() <= {app.rules.digest}
 
 
 def timelines_from_projections(
@@ -99,7 +99,7 @@ def timelines_from_projections(
 ) -> dict[Pair, TimelineInput]:
     sources = {}
     for pair in pairs:
-        first_day, changes, markers = tx.projections.timeline_rows(
+        first_day, changes, markers = tx.timeline_rows(
             pair, period.last_day, period.first_day, MARKER_LIMIT
         )
         if first_day is not None:
@@ -111,7 +111,7 @@ def facts_from_projections(
     app: App, tx: StoreTransaction, period: Period, countries: Sequence[str]
 ) -> Facts:
     """The report's facts from event_effects and pair_status, by index seeks."""
-    queries = tx.projections
+    queries = tx
     last_day = period.last_day
     first_day = period.first_day
     statuses = queries.statuses_at(last_day, countries)
@@ -119,7 +119,7 @@ def facts_from_projections(
     standing = [
         Standing(pair, status, cause.occurred_on, (last_day - cause.occurred_on).days, cause)
         for pair, status, cause in statuses
-        if status != app.machine.initial and cause is not None
+        if status != app.rules.initial and cause is not None
     ]
     changes = [
         StatusChange(e.pair, before, after, e.occurred_on, e)
@@ -193,7 +193,7 @@ def save(
         checksum=checksum,
         error=error,
         known_at=report.known_at,
-        rules_digest=app.machine.rules.digest,
+        rules_digest=app.rules.digest,
     )
     if error and schedule is None:
         # `relations report --output` that fails writes nothing, like any failed command;
@@ -246,7 +246,7 @@ def reproduce(app: App, report_id: int) -> Reproduction:
     )
     text = render(report, entry.format)
     checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Reproduction(entry, text, checksum, app.machine.rules.digest)
+    return Reproduction(entry, text, checksum, app.rules.digest)
 
 
 def registered(app: App, schedule: str | None = None) -> list[ReportEntry]:

@@ -25,7 +25,11 @@ class Reprojected:
     rules_digest: str
     pairs: int = 0
     events: int = 0
-    changed: list[tuple[Pair, str, str]] = field(default_factory=list)  # pair, before, after
+    # pairs whose status or stage changed: pair, (status, stage) before and after; the
+    # stage before is None for a pair stored before stages existed
+    changed: list[tuple[Pair, tuple[str, str | None], tuple[str, str]]] = field(
+        default_factory=list
+    )
     invalid: list[int] = field(default_factory=list)  # events that became invalid
     valid_again: list[int] = field(default_factory=list)  # events invalid before, valid now
 
@@ -42,7 +46,9 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
         from relations.store.bulk import BulkWriter
 
         bulk = BulkWriter(tx.connection)
-        before = {s.pair: s.status for s in tx.statuses()}
+        initial = projector.kernel.start()
+        unknown = (initial.status, None)
+        before = {s.pair: (s.status, s.stage) for s in tx.statuses()}
         was_invalid = tx.invalid_event_ids()
         _read_ledger(projector, bulk)
         latest = bulk.latest_versions()
@@ -53,18 +59,16 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
         ledger = projector.ledger
         statuses = []
         for index, pair in enumerate(ledger.pairs):
-            statuses.append(projector.fold_appended(pair, projector.positions(index), None, bulk))
-            after = statuses[-1][2]
-            if after != before.get(pair, app.machine.initial):
-                result.changed.append((pair, before.get(pair, app.machine.initial), after))
+            row = projector.fold_appended(pair, projector.positions(index), None, initial, bulk)
+            statuses.append(row)
+            _note_change(result, pair, before.get(pair, unknown), (row[2], row[9]))
         # A pair whose every event is retracted keeps a row, as `retract` leaves it: no
-        # events, the initial status, and its latest version, which the next write
+        # events, the initial state, and its latest version, which the next write
         # (record or import) continues from.
         live = set(ledger.pairs)
         for pair in sorted({Pair(*key) for key in latest} - live):
-            statuses.append(projector.status_row(pair, 0, None, None, 0, None, bulk))
-            if before.get(pair, app.machine.initial) != app.machine.initial:
-                result.changed.append((pair, before[pair], app.machine.initial))
+            statuses.append(projector.empty_status_row(pair, bulk))
+            _note_change(result, pair, before.get(pair, unknown), (initial.status, initial.stage))
         result.changed.sort()
         bulk.insert_effects(projector.effect_rows(bulk))
         bulk.upsert_statuses(statuses)
@@ -77,12 +81,20 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
     return result
 
 
+def _note_change(
+    result: Reprojected, pair: Pair, before: tuple[str, str | None], after: tuple[str, str]
+) -> None:
+    """A change of status, or of stage for a pair that had one stored."""
+    if before[0] != after[0] or (before[1] is not None and before[1] != after[1]):
+        result.changed.append((pair, before, after))
+
+
 def _read_ledger(projector: BulkProjector, bulk: Any) -> None:
     days: dict[Any, int] = {}
     type_code, unknown = projector.type_code, projector.unknown_type
     ledger = projector.ledger
     add, index_of = ledger.add, ledger.pair_index.get
-    for event_id, first, second, occurred_on, event_type in bulk.live_events():
+    for event_id, first, second, occurred_on, event_type, actor, via in bulk.live_events():
         pair = index_of((first, second))
         if pair is None:
             pair = ledger.index_of(first, second)
@@ -90,13 +102,13 @@ def _read_ledger(projector: BulkProjector, bulk: Any) -> None:
         if ordinal is None:
             day = occurred_on if isinstance(occurred_on, date) else date.fromisoformat(occurred_on)
             ordinal = days[occurred_on] = day.toordinal()
-        add(event_id, pair, ordinal, type_code.get(event_type, unknown), 0)
+        add(event_id, pair, ordinal, type_code.get(event_type, unknown), 0, actor == first, via)
 
 
 def _description(result: Reprojected) -> str:
     return (
         f"reproject under rules {result.rules_digest}: {len(result.changed)} pair(s) changed "
-        f"status, {len(result.invalid)} event(s) became invalid"
+        f"status or stage, {len(result.invalid)} event(s) became invalid"
     )
 
 
@@ -106,7 +118,10 @@ def _details(result: Reprojected) -> dict[str, Any]:
         "pairs": result.pairs,
         "events": result.events,
         "changed": len(result.changed),
-        "changed_pairs": [[str(p), old, new] for p, old, new in result.changed[:DETAILS_LIMIT]],
+        "changed_pairs": [
+            [str(p), old[0], new[0], old[1], new[1]]
+            for p, old, new in result.changed[:DETAILS_LIMIT]
+        ],
         "invalid": len(result.invalid),
         "invalid_ids": result.invalid[:DETAILS_LIMIT],
         "valid_again": len(result.valid_again),

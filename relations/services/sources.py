@@ -30,19 +30,21 @@ ALL_FORMATS = (*FORMATS, *FEED_FORMATS)
 OnReject = Callable[[Reject], None]
 
 
-# A candidate event, as a plain tuple because there may be millions of them:
-# (line, event_type, actor, target, occurred_on, summary, source, external_id, feed).
-# ``line`` is a feed event's first source row; ``feed`` is None for our own formats.
-Candidate = tuple[int, str, str, str, date, str, str, str | None, FeedExtras | None]
+# A candidate event, as a plain tuple because there may be millions of them: (line,
+# event_type, actor, target, occurred_on, summary, source, external_id, feed, via).
+# ``line`` is a feed event's first source row; ``feed`` is None for our own formats;
+# ``via`` the third country of a protecting_power_appointed, else None.
+Candidate = tuple[int, str, str, str, date, str, str, str | None, FeedExtras | None, str | None]
 LINE: Final = 0
 EXTERNAL_ID: Final = 7
 FEED: Final = 8
+VIA: Final = 9
 
 
-def fact(candidate: Candidate) -> tuple[str, str, str, date, str, str]:
+def fact(candidate: Candidate) -> tuple[str, str, str, date, str, str, str | None]:
     """What must match for a repeated external id to be the same event (as
     ``EventDraft.fact``)."""
-    return candidate[1:7]
+    return (*candidate[1:7], candidate[VIA])
 
 
 class Source:
@@ -87,7 +89,7 @@ class Source:
     def _feed(self, result: ImportResult, on_reject: OnReject) -> Iterator[Candidate]:
         from relations.feeds.crosswalk import load_crosswalk
 
-        crosswalk = load_crosswalk(self.options.crosswalk, self.app.machine.rules)
+        crosswalk = load_crosswalk(self.options.crosswalk, self.app.rules)
         if self.format == "gdelt":
             from relations.feeds.gdelt import read_gdelt
 
@@ -117,6 +119,7 @@ class Source:
             yield (
                 event.first_line, event.event_type, event.actor, event.target,
                 event.occurred_on, event.summary, event.source_url, event.external_id, extras,
+                None,
             )  # fmt: skip
             result.collapsed += event.source_rows - 1
 
@@ -136,7 +139,9 @@ class _RecordCheck:
         if isinstance(values, str):
             problem = "wrong number of fields" if "fields" in values else "bad JSON"
             return Reject(line, f"row {values}", problem)
-        occurred, kind_text, actor_text, target_text, summary, source, external_id = values
+        occurred, kind_text, actor_text, target_text, summary, source, external_id, via_text = (
+            values
+        )
         if not (occurred and kind_text and actor_text and target_text):
             names = ("occurred_on", "event_type", "actor", "target")
             missing = [n for n, v in zip(names, values, strict=False) if not v]
@@ -160,6 +165,10 @@ class _RecordCheck:
             return Reject(line, f"target: {target.reason}", target.kind)
         if actor == target:
             return Reject(line, f"actor and target are both {actor}", "same country on both sides")
+        try:
+            via = inputs.via(self.app.rules, kind, actor, target, via_text or None)
+        except RelationsError as exc:
+            return Reject(line, str(exc), "bad via")
         if not _plain(summary, source, external_id):
             try:
                 check_text("summary", summary)
@@ -167,7 +176,7 @@ class _RecordCheck:
                 check_text("external id", external_id, MAX_EXTERNAL_ID)
             except InvalidInput as exc:
                 return Reject(line, str(exc), "bad text")
-        return (line, kind, actor, target, day, summary, source, external_id or None, None)
+        return (line, kind, actor, target, day, summary, source, external_id or None, None, via)
 
     def _date(self, text: str) -> date | str:
         try:
@@ -189,7 +198,7 @@ class _RecordCheck:
 
     def _type(self, text: str) -> str | Reject:
         try:
-            found: str | Reject = inputs.event_type(self.app.machine, text)
+            found: str | Reject = inputs.event_type(self.app.rules, text)
         except RelationsError as exc:
             found = Reject(0, str(exc), "unknown event type")
         if len(self.types) < 10_000:

@@ -24,19 +24,19 @@ from relations.store.rows import naive_utc
 
 EVENT_COLUMNS = (
     "id", "pair_first", "pair_second", "version", "event_type", "actor", "target",
-    "occurred_on", "summary", "source", "external_id",
+    "occurred_on", "summary", "source", "external_id", "via",
 )  # fmt: skip
 FEED_COLUMNS = ("source_rows", "source_score", "source_event_id")
 EFFECT_COLUMNS = (
     "event_id", "pair_first", "pair_second", "occurred_on", "status_before", "status_after",
-    "valid", "changed", "position",
+    "valid", "changed", "position", "stage_before", "stage_after", "state",
 )  # fmt: skip
 # The foreign keys every row of a bulk load would check (PostgreSQL drops them and adds
 # them back, checked in one pass).
 BULK_FOREIGN_KEYS = ("fk_events_write_id_writes", "fk_event_effects_event_id_events")
 STATUS_COLUMNS = (
     "pair_first", "pair_second", "status", "since", "cause_event_id", "event_count", "version",
-    "rules_digest", "last_occurred_on",
+    "rules_digest", "last_occurred_on", "stage", "stage_since", "state",
 )  # fmt: skip
 
 
@@ -155,17 +155,17 @@ class BulkWriter:
 
     # -- indexes (SQLite) -------------------------------------------------------------
 
-    def live_events(self) -> Iterator[tuple[int, str, str, Any, str]]:
-        """(id, pair_first, pair_second, occurred_on, event_type) of every live event, in
-        id order: read straight through the driver (a million rows)."""
+    def live_events(self) -> Iterator[tuple[int, str, str, Any, str, str, str | None]]:
+        """(id, pair_first, pair_second, occurred_on, event_type, actor, via) of every live
+        event, in id order: read straight through the driver (a million rows)."""
         retracted = {
             row[0] for row in self.connection.execute(text("SELECT event_id FROM retractions"))
         }
         cursor = self.driver.cursor()
         try:
             cursor.execute(
-                "SELECT id, pair_first, pair_second, occurred_on, event_type FROM events "
-                "ORDER BY id"
+                "SELECT id, pair_first, pair_second, occurred_on, event_type, actor, via "
+                "FROM events ORDER BY id"
             )
             while rows := cursor.fetchmany(20_000):
                 if retracted:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from relations.domain.events import Event, Pair
+from relations.domain.state import Mission
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,17 +20,23 @@ class StoredStatus:
     version: int
     rules_digest: str
     last_occurred_on: date | None = None  # the date of its latest live event
+    stage: str | None = None  # None: stored before stages (under older rules)
+    stage_since: date | None = None
+    missions: tuple[Mission[date], Mission[date]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectedStatus:
-    """A pair's status on a date as the projections hold it (status None: the pair
+    """A pair's state on a date as the projections hold it (status None: the pair
     had no event by then, so it is in the initial state)."""
 
     status: str | None
     since: date | None
     cause: Event | None
     events: int
+    stage: str | None = None
+    stage_since: date | None = None
+    missions: tuple[Mission[date], Mission[date]] | None = None  # None: the initial ones
 
 
 def naive_utc(moment: datetime) -> datetime:

@@ -76,6 +76,8 @@ events = Table(
     Column("source_rows", Integer, nullable=True),
     Column("source_score", Float, nullable=True),
     Column("source_event_id", Text, nullable=True),
+    # The third country an event names: the protecting power it appoints.
+    Column("via", String(3), nullable=True),
     # Unique indexes rather than table constraints, so that a bulk import into SQLite
     # can drop the per-pair ones and build them again once, sorted (store/bulk.py).
     # External ids and corrections are rare: partial indexes cost nothing for the rest.
@@ -122,7 +124,13 @@ pair_status = Table(
     # The date of its latest live event: an import of later events can fold on from
     # the stored status instead of reading the pair's whole log.
     Column("last_occurred_on", Date, nullable=True),
+    # Its stage within the status, since when, and its whole state (the missions, the
+    # dates, the cause) as store/state_codec.py writes it.
+    Column("stage", String(32), nullable=True),
+    Column("stage_since", Date, nullable=True),
+    Column("state", Text, nullable=True),
     Index(None, "status"),
+    Index(None, "stage"),
 )
 
 # A projection of the log: what each event did to its pair's status, in fold order.
@@ -143,7 +151,21 @@ event_effects = Table(
     # Its place in the pair's fold (1, 2, ...): the pair's event count up to it, so a
     # status on any date is two index seeks, whatever the size of the pair's history.
     Column("position", Integer, nullable=True),
+    Column("stage_before", String(32), nullable=True),
+    Column("stage_after", String(32), nullable=True),
+    # The pair's whole state after the event (store/state_codec.py), only when the event
+    # changed it: the state on any date is one seek on the partial index below.
+    Column("state", Text, nullable=True),
     Index(None, "pair_first", "pair_second", "occurred_on", "event_id"),
+    Index(
+        "ix_event_effects_pair_states",
+        "pair_first",
+        "pair_second",
+        "occurred_on",
+        "event_id",
+        sqlite_where=text("state IS NOT NULL"),
+        postgresql_where=text("state IS NOT NULL"),
+    ),
     # A pair's status changes alone: timelines and "the change that caused the status
     # on D" seek here instead of scanning every event of a busy pair.
     Index(

@@ -1,5 +1,5 @@
-"""CLI start-up: `relations --help` (< 100 ms) and `relations status PER MEX` (< 300 ms),
-whole process, median of N runs, beside the floor `python -c pass` measured in the
+"""CLI start-up: `relations --help` (< 100 ms), `relations status PER MEX` and `relations
+history PER MEX` (< 300 ms), whole process, median of N runs, beside the floor `python -c pass` measured in the
 same run (and `import click`, which every click CLI pays). The status query runs on a
 demo database (real fixtures) in a temp folder.
 
@@ -47,6 +47,7 @@ def main() -> None:
             ("python -c 'import click'", [sys.executable, "-c", "import click"], None),
             ("relations --help", [relations, "--help"], 100),
             ("relations status PER MEX", [relations, "--db", db, "status", "PER", "MEX"], 300),
+            ("relations history PER MEX", [relations, "--db", db, "history", "PER", "MEX"], 300),
         ]
         floor = None
         print(f"{'command':28} {'median ms':>10} {'x floor':>8} {'target ms':>10}  ok")

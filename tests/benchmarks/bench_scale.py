@@ -57,13 +57,13 @@ def sqlite_floor(csv_path: Path, folder: Path) -> float:
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute(
         "CREATE TABLE events (occurred_on TEXT, event_type TEXT, actor TEXT, target TEXT, "
-        "summary TEXT, source TEXT, external_id TEXT)"
+        "summary TEXT, source TEXT, external_id TEXT, via TEXT)"
     )
     with csv_path.open(newline="", encoding="utf-8") as handle:
         rows = csv.reader(handle)
         next(rows)
         connection.execute("BEGIN")
-        connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         connection.execute("COMMIT")
     connection.close()
     return time.perf_counter() - start
@@ -142,7 +142,7 @@ def postgres(csv_path: Path, server: str, events: int) -> tuple[float, float]:
         with psycopg.connect(f"{base}/{names[1]}") as connection:
             connection.execute(
                 "CREATE TABLE events (occurred_on date, event_type text, actor text, "
-                "target text, summary text, source text, external_id text)"
+                "target text, summary text, source text, external_id text, via text)"
             )
             start = time.perf_counter()
             with (

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from relations.domain.machine import default_machine
 
-HEADER = ["occurred_on", "event_type", "actor", "target", "summary", "source", "external_id"]
+HEADER = [
+    "occurred_on", "event_type", "actor", "target", "summary", "source", "external_id", "via",
+]  # fmt: skip
 FIRST_DAY = date(1990, 1, 1)
 DAYS = (date(2026, 1, 1) - FIRST_DAY).days
 
@@ -42,18 +44,25 @@ def pair_sizes(pairs: int, events: int, all_pairs: bool, rng: random.Random) -> 
     return sizes
 
 
-def walk(size: int, rng: random.Random) -> list[tuple[int, str]]:
-    """A valid sequence of (day, event_type) for one pair."""
-    machine = default_machine()
-    by_status = {s: machine.allowed_types(s) for s in machine.rules.states}
+def walk(size: int, rng: random.Random) -> list[tuple[int, str, bool]]:
+    """A valid sequence of (day, event_type, actor is the pair's first) for one pair: a
+    walk on the kernel's table, a move drawn uniformly among those valid from each node."""
+    kernel = default_machine().kernel
+    moves = [
+        [
+            (code, first)
+            for code in range(len(kernel.type_names))
+            for first in (True, False)
+            if kernel.next_node(node, code, first) >= 0
+        ]
+        for node in range(len(kernel.nodes))
+    ]
     days = sorted(rng.randrange(DAYS) for _ in range(size))
-    status, sequence = machine.initial, []
+    node, sequence = kernel.initial_node, []
     for day in days:
-        kind = rng.choice(by_status[status])
-        after = machine.next_status(status, kind)
-        assert after is not None
-        status = after
-        sequence.append((day, kind))
+        code, first = rng.choice(moves[node])
+        node = kernel.next_node(node, code, first)
+        sequence.append((day, kernel.type_names[code], first))
     return sequence
 
 
@@ -70,17 +79,20 @@ def main() -> None:
     sizes = pair_sizes(len(pairs), args.events, args.all_pairs, rng)
     rows: list[tuple[int, str, str, str]] = []
     for (a, b), size in zip(pairs, sizes, strict=True):
-        for day, kind in walk(size, rng):
-            actor, target = (a, b) if rng.random() < 0.5 else (b, a)
+        for day, kind, first in walk(size, rng):
+            actor, target = (a, b) if first else (b, a)  # pairs are in sorted order
             rows.append((day, kind, actor, target))
     rows.sort(key=lambda r: r[0])  # stable: each pair keeps its valid order
+    takes_via = {t.name for t in default_machine().rules.event_types.values() if t.takes_via}
     with args.out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         for number, (day, kind, actor, target) in enumerate(rows, start=1):
             on = (FIRST_DAY + timedelta(days=day)).isoformat()
+            via = next(c for c in ("CHE", "SWE") if c not in (actor, target))
             writer.writerow([on, kind, actor, target, f"synthetic event {number}",
-                             f"https://example.org/e/{number}", ""])  # fmt: skip
+                             f"https://example.org/e/{number}", "",
+                             via if kind in takes_via else ""])  # fmt: skip
     active = sum(1 for s in sizes if s)
     print(f"wrote {len(rows)} events over {active} pairs of {args.countries} countries "
           f"to {args.out}")  # fmt: skip

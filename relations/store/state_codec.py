@@ -1,0 +1,70 @@
+"""A pair's state as the projections store it: one short line of text.
+
+``since;cause;stage_since;mission;mission`` where each mission is
+``level,since,protecting_power,consular`` (the first country's in the second, then the
+second's in the first), dates ISO, empty for none, consular 1 or 0. For example
+``2024-03-20;41;2024-08-01;closed,2024-08-01,BRA,1;closed,2024-07-29,,1``.
+Status and stage have columns of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from relations.domain.state import Mission
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    since: date | None
+    cause_id: int | None
+    stage_since: date | None
+    missions: tuple[Mission[date], Mission[date]]
+
+
+def encode(
+    since: Any,
+    cause_id: int | None,
+    stage_since: Any,
+    missions: tuple[Mission[Any], Mission[Any]],
+    day: Callable[[Any], str] = lambda d: d.isoformat(),
+) -> str:
+    """``day`` turns a held date into ISO text (bulk folds hold day ordinals)."""
+
+    def when(value: Any) -> str:
+        return "" if value is None else day(value)
+
+    parts = [when(since), "" if cause_id is None else str(cause_id), when(stage_since)]
+    for mission in missions:
+        parts.append(
+            f"{mission.level},{when(mission.since)},{mission.protecting_power or ''},"
+            f"{1 if mission.consular else 0}"
+        )
+    return ";".join(parts)
+
+
+def decode(text: str) -> StoredState:
+    since, cause, stage_since, first, second = text.split(";")
+    return StoredState(
+        date.fromisoformat(since) if since else None,
+        int(cause) if cause else None,
+        date.fromisoformat(stage_since) if stage_since else None,
+        (_mission(first), _mission(second)),
+    )
+
+
+def _mission(text: str) -> Mission[date]:
+    level, since, protecting_power, consular = text.split(",")
+    return Mission(
+        level,
+        date.fromisoformat(since) if since else None,
+        protecting_power or None,
+        consular == "1",
+    )
+
+
+def iso_of_ordinal(ordinal: int) -> str:
+    return date.fromordinal(ordinal).isoformat()

@@ -1,0 +1,28 @@
+"""One transaction's view of the store: every read (shared with the stdlib sqlite3 fast
+path, see log_reader.py) and the writes, each kind in its own module."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from relations.store.audit import AuditTrail
+from relations.store.event_log import EventLogWrites
+from relations.store.projections import ProjectionWrites
+from relations.store.report_queries import ReportQueries
+from relations.store.report_registry import ReportRegistry
+from relations.store.runners import AlchemyRunner
+
+
+class StoreTransaction(ReportQueries, EventLogWrites, ProjectionWrites):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(AlchemyRunner(connection))
+        self.connection = connection
+        self.dialect = connection.dialect.name
+
+    @property
+    def reports(self) -> ReportRegistry:
+        return ReportRegistry(self.connection)
+
+    @property
+    def audit(self) -> AuditTrail:
+        return AuditTrail(self.connection)
