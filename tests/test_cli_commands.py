@@ -401,7 +401,7 @@ def test_status_as_of_a_date(
 def test_status_since_of_a_restored_pair(run: Any, fixtures_dir: Path) -> None:
     load(run, fixtures_dir, "colombia-venezuela.jsonl")
     status = run.json("status", "Colombia", "Venezuela")
-    assert (status["status"], status["since"], status["events"]) == ("normal", "2022-08-28", 5)
+    assert (status["status"], status["since"], status["events"]) == ("normal", "2022-08-11", 5)
     assert status["cause"]["event_type"] == "relations_restored"
     old = run.json("status", "COL", "VEN", "--as-of", "2020-01-01")
     assert (old["status"], old["since"], old["events"]) == ("severed", "2019-02-23", 3)
@@ -459,7 +459,7 @@ def test_pairs_lists_every_pair_with_events(run: Any, fixtures_dir: Path) -> Non
     for p in pairs:
         assert {"pair", "status", "since"} <= set(p)
     assert sorted((p["pair"], p["status"], p["since"]) for p in pairs) == [
-        (["COL", "VEN"], "normal", "2022-08-28"),
+        (["COL", "VEN"], "normal", "2022-08-11"),
         (["ECU", "MEX"], "severed", "2024-04-05"),
         (["IRN", "SAU"], "normal", "2023-03-10"),
         (["MEX", "PER"], "severed", "2025-11-03"),
@@ -715,7 +715,16 @@ def test_demo_shows_peru_and_mexico_and_is_repeatable(run: Any, fixtures_dir: Pa
         if line.strip()
     )
     after_first = snapshot(run)
-    assert len(after_first[0]) == fixture_rows
+    from relations.services.world import read_baseline
+
+    world = read_baseline().rows
+    loaded = run.json("world", "load")
+    assert loaded["created"] == 0 and loaded["already_recorded"] + loaded["already_known"] == (
+        len(world)
+    ), "the demo loaded the whole world baseline"
+    assert fixture_rows < len(after_first[0]) <= fixture_rows + len(world)
+    assert "From the world baseline: Israel - Saudi Arabia" in out
+    assert "severed: no diplomatic relations (never established) since 1948-05-14" in out
     status = run.json("status", "Peru", "Mexico")
     assert (status["status"], status["since"]) == ("severed", "2025-11-03")
     old = run.json("status", "Peru", "Mexico", "--as-of", "2024-01-01")

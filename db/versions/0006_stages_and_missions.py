@@ -3,6 +3,10 @@ it appoints); each event's stage before and after it and, when it changed the pa
 state, that state (missions, dates, cause) on event_effects; each pair's stage, stage
 date and state on pair_status.
 
+The index of each pair's status changes (0003) gives way to the partial index of the
+events that changed their pair's state: every status change is one of those, and one
+index less is faster to build on a bulk load.
+
 Existing rows keep their statuses; their new columns stay empty until `relations
 reproject` re-derives them under the new rules (reads refold a pair stored under other
 rules meanwhile, as for any change of rules).
@@ -21,6 +25,7 @@ branch_labels = None
 depends_on = None
 
 STATES = "ix_event_effects_pair_states"
+CHANGES = "ix_event_effects_pair_changes"
 
 
 def upgrade() -> None:
@@ -36,6 +41,7 @@ def upgrade() -> None:
         STATES, "event_effects", ["pair_first", "pair_second", "occurred_on", "event_id"],
         sqlite_where=where, postgresql_where=where,
     )  # fmt: skip
+    op.drop_index(CHANGES, "event_effects")
     with op.batch_alter_table("pair_status") as batch:
         batch.add_column(sa.Column("stage", sa.String(32), nullable=True))
         batch.add_column(sa.Column("stage_since", sa.Date(), nullable=True))
@@ -49,6 +55,10 @@ def downgrade() -> None:
         batch.drop_column("state")
         batch.drop_column("stage_since")
         batch.drop_column("stage")
+    op.create_index(
+        CHANGES, "event_effects",
+        ["pair_first", "pair_second", "changed", "occurred_on", "event_id"],
+    )  # fmt: skip
     op.drop_index(STATES, "event_effects")
     with op.batch_alter_table("event_effects") as batch:
         batch.drop_column("state")

@@ -10,6 +10,7 @@ from relations.cli import (  # noqa: F401  (registers commands)
     queries,
     reporting,
     rules,
+    world,
     writes,
 )
 from relations.cli.app import cli

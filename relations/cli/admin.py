@@ -85,7 +85,8 @@ def info(settings: Settings, as_json: bool) -> None:
 @cli.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:
-    """Load real histories (Peru-Mexico and others) into a demo database and show them.
+    """Load real histories (Peru-Mexico and others) and the world baseline into a demo
+    database, and show some of them.
 
     The demo database is demo.db in your user data directory, unless --db is given.
     Running it again changes nothing: every fixture event carries an external id. (If
@@ -99,14 +100,14 @@ def demo(ctx: click.Context) -> None:
     from pathlib import Path
 
     from relations.config import default_db_path, masked, to_url
-    from relations.services.demo import load_fixtures
+    from relations.services.demo import load_demo
     from relations.services.importing import ImportRefused
 
     settings = ctx.find_object(Settings)
     assert settings is not None
     url = to_url(settings.db_option or str(default_db_path("demo.db")))
     try:
-        loaded = load_fixtures(settings.open(url))
+        loaded, world = load_demo(settings.open(url))
     except ImportRefused:
         if settings.db_option:
             raise
@@ -115,11 +116,15 @@ def demo(ctx: click.Context) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         click.echo("the fixtures changed since demo.db was made: making it anew")
-        loaded = load_fixtures(settings.open(url))
+        loaded, world = load_demo(settings.open(url))
     created = sum(r.created for r in loaded.values())
     known = sum(r.already_recorded for r in loaded.values())
     click.echo(f"demo database: {masked(url)}")
-    click.echo(f"loaded {len(loaded)} fixture files: {created} new events, {known} already there\n")
+    click.echo(f"loaded {len(loaded)} fixture files: {created} new events, {known} already there")
+    click.echo(
+        f"loaded the world baseline: {world.created} new events, "
+        f"{world.already_recorded + world.already_known} already there\n"
+    )
     click.echo("== Peru - Mexico: every event ==")
     ctx.invoke(cli.commands["history"], country_a="PER", country_b="MEX", as_json=False)
     click.echo("\n== Peru - Mexico: now ==")
@@ -132,7 +137,20 @@ def demo(ctx: click.Context) -> None:
         as_of=date(2024, 1, 1),
         as_json=False,
     )
-    click.echo("\n== All pairs ==")
-    ctx.invoke(cli.commands["pairs"], wanted=None, as_json=False)
+    click.echo("\n== From the world baseline: Israel - Saudi Arabia ==")
+    ctx.invoke(cli.commands["status"], country_a="ISR", country_b="SAU", as_of=None, as_json=False)
+    click.echo("\n== The pairs of the fixtures ==")
+    from relations.services.demo import fixture_pairs
+    from relations.services.queries import pairs
+
+    shown = fixture_pairs()
+    echo_table(
+        ["pair", "status", "since", "stage", "stage since", "events"],
+        [
+            [str(s.pair), s.status, s.since, s.stage, s.stage_since, s.events]
+            for s in pairs(settings.app())
+            if s.pair in shown
+        ],
+    )
     where = settings.db_option or str(default_db_path("demo.db"))
     click.echo(f"\nNext: relations --db {shlex.quote(masked(where))} status Ecuador Mexico --json")

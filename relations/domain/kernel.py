@@ -10,7 +10,6 @@ cause, protecting powers and consular relations.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from relations.domain.rules import SEPARATOR, MissionEffects
@@ -183,13 +182,7 @@ class Kernel:
             protecting = None
         if not changed and protecting == mission.protecting_power and consular == mission.consular:
             return mission
-        return replace(
-            mission,
-            level=level,
-            since=day if changed else mission.since,
-            protecting_power=protecting,
-            consular=consular,
-        )
+        return Mission(level, day if changed else mission.since, protecting, consular)
 
     def state_at(
         self,

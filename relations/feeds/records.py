@@ -2,7 +2,8 @@
 
 Columns/keys: occurred_on, event_type, actor, target, summary, source, external_id, via
 (the last four optional; ``via`` is the third country of a protecting_power_appointed).
-Rows stream out one at a time with their line number.
+A JSON Lines object with the key "#" is a comment, skipped. Rows stream out one at a
+time with their line number.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ REQUIRED = ("occurred_on", "event_type", "actor", "target")
 OPTIONAL = ("summary", "source", "external_id", "via")
 COLUMNS = REQUIRED + OPTIONAL
 FORMATS = ("csv", "jsonl")
+COMMENT = "#"  # a JSON Lines object with this key is a comment (e.g. a file's metadata)
 MAX_FIELD = 1 << 20  # characters in one CSV field: a line's limit (feeds/opening.py)
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 
@@ -87,6 +89,8 @@ def _jsonl_rows(handle: Iterator[str]) -> Iterator[RawRow]:
             continue
         if not isinstance(value, dict):
             yield RawRow(number, {}, "is not a JSON object")
+            continue
+        if COMMENT in value:  # a comment or a file's metadata, not an event
             continue
         unknown = sorted(set(value) - set(COLUMNS))
         if unknown:

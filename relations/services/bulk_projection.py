@@ -101,7 +101,7 @@ class BulkProjector:
         self.after = array("H")
         self.flags = array("B")
         self.places = array("i")
-        self.states: dict[int, str] = {}
+        self.states = StateTexts(0)
 
     def start_folding(self) -> None:
         """Size the per-event results once every event is in the ledger."""
@@ -110,6 +110,7 @@ class BulkProjector:
         self.after = array("H", bytes(2 * count))
         self.flags = array("B", bytes(count))
         self.places = array("i", bytes(4 * count))
+        self.states = StateTexts(count)
 
     def positions(self, index: int) -> list[int]:
         """The ledger positions of pair number ``index``, in fold order."""
@@ -167,7 +168,7 @@ class BulkProjector:
             after_nodes[position] = after.node
             if after is not state:
                 flags[position] = 2 | (after.status != state.status)
-                states[position] = _text(after)
+                states.put(position, _text(after))
                 state = after
             else:
                 flags[position] = 2
@@ -210,7 +211,7 @@ class BulkProjector:
             if position >= 0:
                 if after is not state:
                     blamed = position
-                    self.states[position] = text  # type: ignore[assignment]
+                    self.states.put(position, text)  # type: ignore[arg-type]
                 self.before[position], self.after[position] = state.node, after.node
                 self.flags[position] = valid << 1 | changed
                 self.places[position] = place
@@ -284,6 +285,28 @@ class BulkProjector:
             self.type_names[ledger.types[position]], actor, target,
             date.fromordinal(ledger.days[position]), via=ledger.via.get(position),
         )  # fmt: skip
+
+
+class StateTexts:
+    """The state text of each ledger event that changed its pair's state, kept in one
+    buffer (a third of a million texts held as Python strings would cost ~60 MB more)."""
+
+    def __init__(self, count: int) -> None:
+        self.buffer = bytearray()
+        self.starts = array("q", [-1]) * count
+        self.lengths = array("H", bytes(2 * count))
+
+    def put(self, position: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self.starts[position] = len(self.buffer)
+        self.lengths[position] = len(data)
+        self.buffer += data
+
+    def get(self, position: int) -> str | None:
+        start = self.starts[position]
+        if start < 0:
+            return None
+        return self.buffer[start : start + self.lengths[position]].decode("utf-8")
 
 
 def _text(state: RelationState[int]) -> str:

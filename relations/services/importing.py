@@ -38,6 +38,7 @@ from relations.services.sources import (
     EXTERNAL_ID,
     FEED,
     LINE,
+    VIA,
     Candidate,
     Source,
     fact,
@@ -63,6 +64,10 @@ class ImportOptions:
     lenient: bool = False  # record events the rules refuse, marked invalid
     rejects: Path | None = None  # quarantine malformed rows here instead of aborting
     by: str | None = None
+    # Skip a row whose event (type, actor, target, date, third country) the pair's live
+    # log already holds under another external id or none, e.g. recorded by hand: what
+    # `relations world load` does, so that the baseline never duplicates such an event.
+    skip_known_facts: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,7 @@ class ImportResult:
     rows: int = 0  # rows read (records, or feed lines)
     created: int = 0
     already_recorded: int = 0  # external id already in the log with the same content
+    already_known: int = 0  # --skip-known-facts: the same event under another id or none
     collapsed: int = 0  # feed rows folded into another row's event
     skipped: Counter[str] = field(default_factory=Counter)  # by filter reason (feeds)
     rejected: Counter[str] = field(default_factory=Counter)  # malformed rows, by kind
@@ -293,6 +299,8 @@ class _Import:
     def _new_in(self, tx: StoreTransaction, batch: list[Candidate]) -> list[Candidate]:
         """The candidates not already in the log: a repeated external id with the same
         content is skipped; with other content, it is refused."""
+        if self.options.skip_known_facts:
+            batch = self._not_known(tx, batch)
         wanted = [c[EXTERNAL_ID] for c in batch if c[EXTERNAL_ID]]
         if not wanted:
             return batch
@@ -312,6 +320,27 @@ class _Import:
                         self.sink.refuse(BadRow(item[LINE], reason, malformed=False))
                     continue
                 known[external_id] = fact(item)
+            fresh.append(item)
+        return fresh
+
+    def _not_known(self, tx: StoreTransaction, batch: list[Candidate]) -> list[Candidate]:
+        """The candidates whose event the pair's live log does not already hold under
+        another external id (or none); each pair's log is read once per batch. (The same
+        external id is "already recorded", as for any import.)"""
+        logs: dict[Pair, dict[tuple[Any, ...], set[str | None]]] = {}
+        fresh = []
+        for item in batch:
+            pair = Pair.of(item[2], item[3])
+            known = logs.get(pair)
+            if known is None:
+                known = logs[pair] = {}
+                for e in tx.pair_events(pair):
+                    fact = (e.event_type, e.actor, e.target, e.occurred_on, e.via)
+                    known.setdefault(fact, set()).add(e.external_id)
+            ids = known.get((item[1], item[2], item[3], item[4], item[VIA]), set())
+            if ids - {item[EXTERNAL_ID]}:
+                self.result.already_known += 1
+                continue
             fresh.append(item)
         return fresh
 

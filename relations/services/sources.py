@@ -134,6 +134,7 @@ class _RecordCheck:
         self.countries: dict[str, str | Reject] = {}
         self.dates: dict[str, date | str] = {}
         self.types: dict[str, str | Reject] = {}
+        self.takes_via = {t.name for t in app.rules.event_types.values() if t.takes_via}
 
     def __call__(self, line: int, values: tuple[str, ...] | str) -> Candidate | Reject:
         if isinstance(values, str):
@@ -165,10 +166,12 @@ class _RecordCheck:
             return Reject(line, f"target: {target.reason}", target.kind)
         if actor == target:
             return Reject(line, f"actor and target are both {actor}", "same country on both sides")
-        try:
-            via = inputs.via(self.app.rules, kind, actor, target, via_text or None)
-        except RelationsError as exc:
-            return Reject(line, str(exc), "bad via")
+        via = None
+        if via_text or kind in self.takes_via:
+            try:
+                via = inputs.via(self.app.rules, kind, actor, target, via_text or None)
+            except RelationsError as exc:
+                return Reject(line, str(exc), "bad via")
         if not _plain(summary, source, external_id):
             try:
                 check_text("summary", summary)

@@ -54,7 +54,8 @@ class ReportQueries(LogReader):
             "SELECT s.pair_first, s.pair_second, "
             f"(SELECT f.status_after FROM event_effects f WHERE {same_pair} "
             f"ORDER BY {LATEST_FIRST} LIMIT 1), "
-            f"(SELECT f.event_id FROM event_effects f WHERE {same_pair} AND f.changed "
+            f"(SELECT f.event_id FROM event_effects f WHERE {same_pair} "
+            "AND f.state IS NOT NULL AND f.changed "
             f"ORDER BY {LATEST_FIRST} LIMIT 1) "
             f"FROM pair_status s WHERE {involving}"
         )
@@ -163,7 +164,7 @@ class ReportQueries(LogReader):
             (decode.day(day), str(after))
             for day, after in self.runner.rows(
                 f"SELECT f.occurred_on, f.status_after FROM event_effects f WHERE {mine} "
-                "AND f.changed ORDER BY f.occurred_on, f.event_id",
+                "AND f.state IS NOT NULL AND f.changed ORDER BY f.occurred_on, f.event_id",
                 params,
             )
         ]
@@ -172,7 +173,7 @@ class ReportQueries(LogReader):
             f"JOIN event_effects f ON f.event_id = e.id WHERE {mine}"
         )
         if count > marker_limit:
-            marked += " AND f.changed AND f.occurred_on >= :recent_from"
+            marked += " AND f.state IS NOT NULL AND f.changed AND f.occurred_on >= :recent_from"
             params["recent_from"] = self.runner.day(recent_from)
         marked += f" ORDER BY {LATEST_FIRST} LIMIT {int(marker_limit)}"
         markers = [

@@ -154,7 +154,9 @@ event_effects = Table(
     Column("stage_before", String(32), nullable=True),
     Column("stage_after", String(32), nullable=True),
     # The pair's whole state after the event (store/state_codec.py), only when the event
-    # changed it: the state on any date is one seek on the partial index below.
+    # changed it: the state on any date is one seek on the partial index below, which
+    # also serves a pair's status and stage changes (timelines, "the change behind the
+    # status"): a status or stage change is a state change.
     Column("state", Text, nullable=True),
     Index(None, "pair_first", "pair_second", "occurred_on", "event_id"),
     Index(
@@ -165,16 +167,6 @@ event_effects = Table(
         "event_id",
         sqlite_where=text("state IS NOT NULL"),
         postgresql_where=text("state IS NOT NULL"),
-    ),
-    # A pair's status changes alone: timelines and "the change that caused the status
-    # on D" seek here instead of scanning every event of a busy pair.
-    Index(
-        "ix_event_effects_pair_changes",
-        "pair_first",
-        "pair_second",
-        "changed",
-        "occurred_on",
-        "event_id",
     ),
     Index(None, "occurred_on"),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from relations.domain.state import Mission
@@ -37,13 +38,18 @@ def encode(
     def when(value: Any) -> str:
         return "" if value is None else day(value)
 
-    parts = [when(since), "" if cause_id is None else str(cause_id), when(stage_since)]
-    for mission in missions:
-        parts.append(
-            f"{mission.level},{when(mission.since)},{mission.protecting_power or ''},"
-            f"{1 if mission.consular else 0}"
-        )
-    return ";".join(parts)
+    first, second = missions
+    return (
+        f"{when(since)};{'' if cause_id is None else cause_id};{when(stage_since)};"
+        f"{_mission_text(first, when)};{_mission_text(second, when)}"
+    )
+
+
+def _mission_text(mission: Mission[Any], when: Callable[[Any], str]) -> str:
+    return (
+        f"{mission.level},{when(mission.since)},{mission.protecting_power or ''},"
+        f"{1 if mission.consular else 0}"
+    )
 
 
 def decode(text: str) -> StoredState:
@@ -66,5 +72,6 @@ def _mission(text: str) -> Mission[date]:
     )
 
 
+@lru_cache(maxsize=100_000)
 def iso_of_ordinal(ordinal: int) -> str:
     return date.fromordinal(ordinal).isoformat()

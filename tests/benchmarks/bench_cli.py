@@ -1,7 +1,7 @@
 """CLI start-up: `relations --help` (< 100 ms), `relations status PER MEX` and `relations
-history PER MEX` (< 300 ms), whole process, median of N runs, beside the floor `python -c pass` measured in the
-same run (and `import click`, which every click CLI pays). The status query runs on a
-demo database (real fixtures) in a temp folder.
+history PER MEX` (< 300 ms), whole process, median of N runs, beside the floor
+`python -c pass` measured in the same run (and `import click`, which every click CLI
+pays). The queries run on a demo database (real fixtures) in a temp folder.
 
     python tests/benchmarks/bench_cli.py [--runs 31]
 """
