@@ -46,6 +46,14 @@ class PairEvents(Protocol):
 
     def status_at(self, pair: Pair, day: date, digest: str) -> ProjectedStatus | None: ...
 
+    def waiting(
+        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
+    ) -> tuple[int, date | None]: ...
+
+    def pending_events(
+        self, *, countries: Sequence[str] = (), types: Sequence[str] = (), limit: int = 50
+    ) -> list[Event]: ...
+
 
 class EventReader(Protocol):
     def reading(self) -> AbstractContextManager[PairEvents]: ...

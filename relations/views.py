@@ -30,11 +30,15 @@ def event(e: Event) -> dict[str, Any]:
         "recorded_at": moment(e.recorded_at),
         "supersedes": e.supersedes,
         "via": e.via,
+        "review": e.review,
+        "coded_type": e.coded_type,
         "feed": (
             {
                 "source_rows": e.feed.source_rows,
                 "source_score": e.feed.source_score,
                 "source_event_id": e.feed.source_event_id,
+                "articles": e.feed.articles,
+                "sources": e.feed.sources,
             }
             if e.feed
             else None
@@ -61,6 +65,17 @@ def history_item(item: HistoryItem) -> dict[str, Any]:
             else None
         ),
         "superseded_by": item.entry.superseded_by,
+        "reviewed": (
+            {
+                "decision": decided.decision,
+                "at": moment(decided.at),
+                "by": decided.by,
+                "reason": decided.reason,
+                "as_type": decided.event_type,
+            }
+            if (decided := item.entry.review)
+            else None
+        ),
     }
 
 
@@ -89,6 +104,10 @@ def status(s: PairStatus) -> dict[str, Any]:
         "known_at": moment(s.known_at) if s.known_at else None,
         "cause": event(s.cause) if s.cause else None,
         "events": s.events,
+        "pending": {
+            "count": s.pending,
+            "latest": s.pending_latest.isoformat() if s.pending_latest else None,
+        },
     }
 
 
@@ -117,6 +136,8 @@ def pair_state(s: PairState) -> dict[str, Any]:
         "stage_since": s.stage_since.isoformat() if s.stage_since else None,
         "events": s.events,
         "cause_id": s.cause_id,
+        "pending": s.pending,
+        "pending_latest": s.pending_latest.isoformat() if s.pending_latest else None,
     }
 
 
@@ -149,4 +170,5 @@ def write(w: Write) -> dict[str, Any]:
         "events": w.events,
         "event_ids": w.event_ids,
         "retracted": w.retracted,
+        "reviewed": w.reviewed,
     }

@@ -26,7 +26,7 @@ from relations.store.migrations import ensure_schema
 POSTGRES_URL = os.environ.get("RELATIONS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 TABLES = (
-    "pair_status", "event_effects", "retractions", "events", "writes", "reports",
+    "pair_status", "event_effects", "retractions", "reviews", "events", "writes", "reports",
     "apscheduler_jobs",
 )  # fmt: skip
 

@@ -28,6 +28,8 @@ EVENT_KEYS = {
     "recorded_at",
     "supersedes",
     "via",
+    "review",
+    "coded_type",
     "feed",
 }
 RECORD_KEYS = {
@@ -148,6 +150,8 @@ def test_record_stores_every_field_as_given(run: Any) -> None:
         "external_id": "per-mex-1",
         "supersedes": None,
         "via": None,
+        "review": "confirmed",
+        "coded_type": None,
         "feed": None,
     }
 
@@ -339,6 +343,7 @@ def test_status_of_a_pair_without_events_is_normal(run: Any) -> None:
         "known_at": None,
         "cause": None,
         "events": 0,
+        "pending": {"count": 0, "latest": None},
     }
 
 
@@ -361,6 +366,7 @@ def test_status_now_of_peru_and_mexico(run: Any, fixtures_dir: Path) -> None:
         "known_at": None,
         "cause": severed,
         "events": 11,
+        "pending": {"count": 0, "latest": None},
     }
     assert set(status["cause"]) == EVENT_KEYS
     assert status["cause"]["external_id"] == "fixture:per-mex:2025-11-03:relations_severed"

@@ -26,21 +26,27 @@ def summary(run: Any, *args: str) -> dict[str, Any]:
     return run.json("import", *args)  # type: ignore[no-any-return]
 
 
+def confirmed(run: Any, *args: str) -> dict[str, Any]:
+    """A feed import with --confirm: the counts and statuses of before feed review
+    (tests/test_review.py covers the default, pending review)."""
+    return summary(run, *args, "--confirm")
+
+
 def test_gdelt_samples_import_with_exact_counts(run: Any) -> None:
-    first = summary(run, str(GDELT1))
+    first = confirmed(run, str(GDELT1))
     assert first["format"] == "gdelt"
     assert (first["rows"], first["created"], first["collapsed"], first["rejected"]) == (
         710, 5, 0, {},
     )  # fmt: skip
     assert first["skipped"] == {"no_country": 13, "not_crosswalked": 691, "not_state_actor": 1}
-    second = summary(run, str(GDELT2))
+    second = confirmed(run, str(GDELT2))
     assert (second["rows"], second["created"], second["collapsed"]) == (909, 3, 4)
     assert second["skipped"] == {"no_country": 19, "not_crosswalked": 882, "same_country": 1}
     assert len(run.json("events")) == 8
 
 
 def test_icews_sample_imports_with_exact_counts_and_a_known_event(run: Any) -> None:
-    result = summary(run, str(ICEWS))
+    result = confirmed(run, str(ICEWS))
     assert result["format"] == "icews"
     assert (result["rows"], result["created"], result["collapsed"], result["rejected"]) == (
         1299, 13, 4, {},
@@ -62,22 +68,30 @@ def test_icews_sample_imports_with_exact_counts_and_a_known_event(run: Any) -> N
         "external_id": "icews:20180601:BFA:TWN:relations_reduced",
         "supersedes": None,
         "via": None,
-        "feed": {"source_rows": 1, "source_score": -4.0, "source_event_id": "32892153"},
+        "review": "confirmed",
+        "coded_type": None,
+        "feed": {
+            "source_rows": 1,
+            "source_score": -4.0,
+            "source_event_id": "32892153",
+            "articles": None,
+            "sources": None,
+        },
     }
     status = run.json("status", "Burkina Faso", "Taiwan", "--as-of", "2018-06-02")
     assert status["status"] == "strained", "by default a feed never severs (see the README)"
 
 
 def test_reimporting_and_overlapping_files_add_nothing(run: Any, tmp_path: Path) -> None:
-    summary(run, str(GDELT2))
+    confirmed(run, str(GDELT2))
     before = run.json("events")
-    again = summary(run, str(GDELT2))
+    again = confirmed(run, str(GDELT2))
     assert (again["created"], again["already_recorded"]) == (0, 3)
     # An overlapping file: half the sample, then the whole of it.
     lines = GDELT2.read_text(encoding="utf-8").splitlines(keepends=True)
     half = tmp_path / "half.tsv"
     half.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
-    assert summary(run, str(half))["created"] == 0
+    assert confirmed(run, str(half))["created"] == 0
     assert run.json("events") == before
     assert len(run.json("log")) == 1, "writes that change nothing leave no trace"
 
@@ -88,10 +102,10 @@ def test_zipped_and_gzipped_copies_import_identically(run: Any, tmp_path: Path) 
     zipped = tmp_path / "sample.export.CSV.zip"
     with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(ICEWS, "events.tab")
-    plain = summary(run, str(ICEWS))
+    plain = confirmed(run, str(ICEWS))
     events = run.json("events")
     for packed in (gz, zipped):
-        found = summary(run, str(packed))
+        found = confirmed(run, str(packed))
         assert found["format"] == "icews"
         assert (found["rows"], found["already_recorded"], found["created"]) == (
             plain["rows"], plain["created"], 0,
@@ -119,7 +133,7 @@ def test_malformed_rows_abort_or_go_to_the_rejects_file(run: Any, tmp_path: Path
                    for text in refused.stderr.splitlines()), (line, refused.stderr)  # fmt: skip
 
     rejects = tmp_path / "rejects.csv"
-    result = summary(run, str(path), "--format", "gdelt", "--rejects", str(rejects))
+    result = confirmed(run, str(path), "--format", "gdelt", "--rejects", str(rejects))
     assert result["created"] == 1
     assert result["rejected"] == {
         "bad CAMEO code": 1, "unknown or former country": 1, "wrong number of fields": 1,
@@ -133,15 +147,16 @@ def test_malformed_rows_abort_or_go_to_the_rejects_file(run: Any, tmp_path: Path
 
 
 def test_min_mentions_drops_thin_gdelt_rows(run: Any) -> None:
-    result = summary(run, str(GDELT2), "--min-mentions", "3")
+    result = confirmed(run, str(GDELT2), "--min-mentions", "3")
     assert result["skipped"]["few_mentions"] == 3
-    assert "GDELT" in run.refused(2, "import", str(ICEWS), "--min-mentions", "3").stderr
+    refused = run.refused(2, "import", str(ICEWS), "--min-mentions", "3").stderr
+    assert "GDELT" in refused and "--min-rows" in refused
 
 
 def test_a_crosswalk_of_your_own_can_opt_in_to_breaks(run: Any, tmp_path: Path) -> None:
     crosswalk = tmp_path / "breaks.toml"
     crosswalk.write_text('[cameo]\n"161" = "relations_severed"\n', encoding="utf-8")
-    result = summary(run, str(ICEWS), "--crosswalk", str(crosswalk))
+    result = confirmed(run, str(ICEWS), "--crosswalk", str(crosswalk))
     severed = run.json("events", "--type", "relations_severed")
     assert {(e["actor"], e["target"]) for e in severed} == {("EST", "USA"), ("BFA", "TWN")}
     assert result["created"] == 2
@@ -184,7 +199,8 @@ def test_the_format_is_asked_for_when_it_cannot_be_told(run: Any, tmp_path: Path
     odd = tmp_path / "events.txt"
     odd.write_text("hello\n", encoding="utf-8")
     assert "--format" in run.refused(2, "import", str(odd)).stderr
-    assert json.loads(run.ok("import", str(GDELT1), "--json", "--quiet").stdout)["created"] == 5
+    found = json.loads(run.ok("import", str(GDELT1), "--json", "--quiet").stdout)
+    assert (found["created"], found["pending"]) == (5, 5)
 
 
 def test_our_csv_gets_rejects_too(run: Any, tmp_path: Path) -> None:

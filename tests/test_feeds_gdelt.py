@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from feed_tally import Tally
 
 from relations.domain.errors import InvalidInput
 from relations.domain.rules import default_rules
@@ -22,7 +23,6 @@ from relations.feeds.feed_rows import (
     Reject,
     Skipped,
     SkipReason,
-    Tally,
     collapse,
 )
 from relations.feeds.gdelt import read_gdelt
@@ -118,6 +118,8 @@ def test_one_real_event_field_by_field(crosswalk: Crosswalk) -> None:
         mentions=1,
         source_url="http://www.brecorder.com/world/north-america/"
         "311253-kuczynski-perus-new-president-an-old-wall-street-hand.html",
+        articles=1,  # NumArticles (field 33) and NumSources (field 32) of that line
+        sources=1,
     )
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from feed_tally import Tally
 
 from relations.domain.errors import InvalidInput
 from relations.domain.rules import default_rules
@@ -22,7 +23,6 @@ from relations.feeds.feed_rows import (
     Reject,
     Skipped,
     SkipReason,
-    Tally,
     collapse,
 )
 from relations.feeds.icews import HEADER, read_icews

@@ -130,7 +130,9 @@ def test_a_database_of_schema_0005_upgrades_and_reprojects_under_stages(tmp_path
         assert counts(app)["events"] == 28
         with sqlite3.connect(path) as connection:
             columns = [c[1] for c in connection.execute("PRAGMA table_info(events)")]
-            assert columns[-1] == "via"
+            assert {"via", "review"} <= set(columns)
+            reviews = connection.execute("SELECT DISTINCT review FROM events").fetchall()
+            assert reviews == [("confirmed",)], "events imported before review stay confirmed"
             kept = connection.execute(
                 f"SELECT {', '.join(columns[: len(events_before[0])])} FROM events ORDER BY id"
             ).fetchall()

@@ -41,7 +41,7 @@ def test_json_follows_the_documented_schema() -> None:
     assert data["schema"] == JSON_SCHEMA
     assert set(data) == {
         "schema", "period", "generated_at", "known_at", "countries", "empty", "status_counts",
-        "changes", "standing", "recorded",
+        "changes", "standing", "recorded", "pending",
     }  # fmt: skip
     assert data["period"] == {"from": "2025-11-01T00:00:00Z", "to": "2025-12-01T00:00:00Z"}
     assert data["status_counts"] == {"normal": 0, "strained": 0, "severed": 1}

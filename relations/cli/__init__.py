@@ -9,6 +9,7 @@ from relations.cli import (  # noqa: F401  (registers commands)
     corrections,
     queries,
     reporting,
+    review,
     rules,
     world,
     writes,

@@ -35,6 +35,11 @@ class RelationsGroup(click.Group):
             return super().invoke(ctx)
         except RelationsError as exc:
             raise UserError(str(exc), exc.exit_code) from None
+        except click.UsageError as exc:
+            # One line, like every other error, instead of click's usage banner.
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            message = exc.format_message().rstrip(".")
+            raise UserError(f"{message} (see `{where} --help`)", 2) from None
         except Exception as exc:
             database_error = _database_error(exc, ctx)
             if database_error is None:

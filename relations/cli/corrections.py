@@ -142,7 +142,8 @@ def correct(
 def log(settings: Settings, since: datetime | None, as_json: bool) -> None:
     """Show the audit trail: every write to the record, in order, with who and when.
 
-    Records, imports, retractions, corrections and reprojections.
+    Records, imports, retractions, corrections, reprojections, confirmations and
+    dismissals of feed signals.
 
     \b
     Example:
@@ -164,10 +165,11 @@ def log(settings: Settings, since: datetime | None, as_json: bool) -> None:
         if w.events:
             first, last = w.event_ids
             touched.append(f"event {first}" if w.events == 1 else f"events {first}-{last}")
-        if w.retracted:
-            touched.append("retracted " + ", ".join(str(i) for i in w.retracted[:5]))
-            if len(w.retracted) > 5:
-                touched[-1] += f" (+{len(w.retracted) - 5})"
+        for verb, ids in (("retracted", w.retracted), (w.action + "ed", w.reviewed)):
+            if ids:
+                touched.append(f"{verb} " + ", ".join(str(i) for i in ids[:5]))
+                if len(ids) > 5:
+                    touched[-1] += f" (+{len(ids) - 5})"
         at = views.moment(w.at)
         rows.append([w.id, at, w.by, w.action, shorten(w.description), "; ".join(touched)])
     echo_table(["#", "at (UTC)", "by", "action", "what", "rows"], rows)

@@ -126,6 +126,9 @@ def status(
         if cause.source:
             echo(f"  source: {cause.source}")
     echo(f"  {result.events} event(s) up to {result.as_of}")
+    if result.pending:
+        latest = f", the latest of {result.pending_latest}" if result.pending_latest else ""
+        echo(f"  {result.pending} feed signal(s) awaiting review{latest} (relations review)")
 
 
 @cli.command()
@@ -166,7 +169,13 @@ def history(
     rules = settings.rules()
     for item in items:
         e, step = item.event, item.step
-        if step is None:
+        if item.effect == "retracted":
+            change = "retracted, no longer counts"
+        elif item.effect == "pending":
+            change = "pending review, does not count (relations confirm / dismiss)"
+        elif item.effect == "dismissed":
+            change = "dismissed, does not count"
+        elif step is None:
             change = "retracted, no longer counts"
         else:
             was = stage_label(rules, step.before, step.state_before.stage)
@@ -195,6 +204,13 @@ def history(
             )
         if item.entry.superseded_by:
             echo(f"    corrected by event {item.entry.superseded_by}")
+        decided = item.entry.review
+        if decided:
+            as_type = (
+                f" as {decided.event_type} (coded {e.coded_type})" if decided.event_type else ""
+            )
+            why = f": {decided.reason}" if decided.reason else ""
+            echo(f"    {decided.decision}{as_type} {views.moment(decided.at)} by {decided.by}{why}")
 
 
 @cli.command()
@@ -204,6 +220,10 @@ def history(
     help="Only pairs at this stage (friction, ambassador_withdrawn, downgraded, embassy_closed, "
     "broken, never_established, ...).",
 )
+@click.option(
+    "--pending", "pending_only", is_flag=True,
+    help="Only pairs with feed signals awaiting review, with how many (relations review).",
+)  # fmt: skip
 @as_of_option("Statuses on this date (default: today).")
 @known_at_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -212,6 +232,7 @@ def pairs(
     settings: Settings,
     wanted: str | None,
     stage: str | None,
+    pending_only: bool,
     as_of: date | None,
     known_at: datetime | None,
     as_json: bool,
@@ -222,11 +243,30 @@ def pairs(
     Examples:
       relations pairs --status severed
       relations pairs --stage embassy_closed
+      relations pairs --pending
       relations pairs --as-of 2023-01-01 --known-at 2023-06-01
     """
     from relations import views
     from relations.services.queries import pairs as all_pairs
+    from relations.services.queries import waiting_pairs
 
+    if pending_only:
+        if wanted or stage or as_of or known_at:
+            from relations.domain.errors import InvalidInput
+
+            raise InvalidInput("--pending lists the pairs waiting now: it takes no other filter")
+        waiting = waiting_pairs(settings.app())
+        if as_json:
+            echo_json([views.pair_state(s) for s in waiting])
+            return
+        if not waiting:
+            echo("no feed signals are awaiting review")
+            return
+        echo_table(
+            ["pair", "status", "stage", "awaiting review", "latest"],
+            [[str(s.pair), s.status, s.stage, s.pending, s.pending_latest] for s in waiting],
+        )
+        return
     found = all_pairs(settings.app(), wanted, as_of, known_at, stage)
     if as_json:
         echo_json([views.pair_state(s) for s in found])

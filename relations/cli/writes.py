@@ -120,6 +120,26 @@ def record(
     "fewer NumMentions."
 )  # fmt: skip
 @click.option(
+    "--min-rows", type=click.IntRange(min=0), default=0, metavar="N",
+    help="GDELT/ICEWS: drop events backed by fewer than N source rows (after collapsing).",
+)  # fmt: skip
+@click.option(
+    "--confirm", "confirm_all", is_flag=True,
+    help="GDELT/ICEWS: record the feed's events as confirmed (by default they wait for "
+    "review: `relations review`).",
+)  # fmt: skip
+@click.option(
+    "--auto-confirm", type=click.IntRange(min=0), default=0, metavar="N",
+    help="GDELT/ICEWS: confirm the events backed by at least N source rows; the rest wait "
+    "for review.",
+)  # fmt: skip
+@click.option(
+    "--pending",
+    "pending_all",
+    is_flag=True,
+    help="Record every event of the file pending review, whatever its format.",
+)
+@click.option(
     "--lenient",
     is_flag=True,
     help="Record events the rules refuse, marked invalid (they do not change status).",
@@ -139,6 +159,10 @@ def import_(
     fmt: str | None,
     crosswalk: str | None,
     min_mentions: int,
+    min_rows: int,
+    confirm_all: bool,
+    auto_confirm: int,
+    pending_all: bool,
     lenient: bool,
     rejects: str | None,
     quiet: bool,
@@ -148,27 +172,35 @@ def import_(
     """Import events from FILE: our CSV or JSON Lines, or a GDELT or ICEWS export.
 
     Our format: columns (CSV header) or keys (JSONL) occurred_on, event_type, actor,
-    target, summary, source, external_id. GDELT/ICEWS rows between two states become
-    events through the CAMEO crosswalk (see the README). All or nothing: a malformed row
-    or an event the rules refuse writes nothing and every bad row is listed, unless
-    --rejects (malformed rows go to a file) or --lenient (refused events are kept,
-    marked invalid). Rows whose external id is already recorded are skipped, so
-    re-importing a file adds nothing.
+    target, summary, source, external_id, via. GDELT/ICEWS rows between two states become
+    events through the CAMEO crosswalk (see the README); they are recorded pending
+    review (they change no status until confirmed: `relations review`) unless --confirm
+    or --auto-confirm. All or nothing: a malformed row or an event the rules refuse writes
+    nothing and every bad row is listed, unless --rejects (malformed rows go to a file) or
+    --lenient (refused events are kept, marked invalid). Rows whose external id is already
+    recorded are skipped, so re-importing a file adds nothing.
 
     \b
     Examples:
       relations import fixtures/peru-mexico.jsonl
       relations import 20251103.export.CSV.zip --min-mentions 3 --rejects bad.csv
+      relations import icews.tab --min-rows 2 --auto-confirm 5
     """
     from pathlib import Path
 
+    from relations.domain.errors import InvalidInput
     from relations.services.importing import ImportOptions, import_file
 
+    if confirm_all and pending_all:
+        raise InvalidInput("--confirm and --pending contradict each other: give one")
     path = Path(file)
     options = ImportOptions(
         fmt=fmt,
         crosswalk=Path(crosswalk) if crosswalk else None,
         min_mentions=min_mentions,
+        min_rows=min_rows,
+        review="confirm" if confirm_all else "pending" if pending_all else "default",
+        auto_confirm=auto_confirm,
         lenient=lenient,
         rejects=Path(rejects) if rejects else None,
         by=by,
@@ -186,6 +218,7 @@ def import_(
         "rejected": dict(sorted(result.rejected.items())),
         "invalid": result.invalid,
         "invalidated": result.invalidated,
+        "pending": result.pending,
         "pairs": len(result.pairs),
     }
     if as_json:
@@ -203,6 +236,11 @@ def import_(
             click.echo(f"  {title}: {sum(counts.values())} ({parts})")
     if result.rejected and rejects:
         click.echo(f"  the rejected rows are in {rejects}")
+    if result.pending:
+        click.echo(
+            f"  pending review: {result.pending} events change no status until confirmed "
+            "(relations review)"
+        )
     if lenient:
         click.echo(
             f"  invalid: {result.invalid} recorded as invalid, {result.invalidated} earlier "

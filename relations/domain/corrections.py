@@ -98,3 +98,28 @@ def _newly_invalid(
         if not step.valid and step.event.id not in baseline:
             return step.event, step.state_before
     return None
+
+
+def check_confirmation(
+    machine: RelationMachine, live: Sequence[Event], confirmed: Sequence[Event]
+) -> None:
+    """Refuse if counting the ``confirmed`` events (pending until now, each in its place
+    in the fold: its date, then its id) is not allowed, or makes an event of ``live``
+    that was valid invalid, naming it."""
+    baseline = _invalid_ids(machine, live)
+    new = {event.id for event in confirmed}
+    candidate = sorted([*live, *confirmed], key=lambda e: (e.occurred_on, e.id))
+    for step in fold(machine, candidate).steps:
+        if step.valid:
+            continue
+        event = step.event
+        if event.id in new:
+            pair = Pair.of(event.actor, event.target)
+            raise Refused(
+                f"confirming event {event.id}: {refusal(machine, pair, event, step.state_before)}"
+            )
+        if event.id not in baseline:
+            raise Refused(
+                f"confirming would make {describe(event)} invalid: {event.event_type} is not "
+                f"allowed once the pair is {said(machine, step.state_before)}"
+            )

@@ -49,15 +49,20 @@ def check_text(what: str, value: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
+REVIEW_STATES = ("confirmed", "pending", "dismissed")
+
+
 @dataclass(frozen=True, slots=True)
 class FeedExtras:
     """Kept from the source when an event comes from a feed: how many source rows
-    collapsed into it, the source's own score (GDELT Goldstein, ICEWS intensity) and
-    the first row's event id."""
+    collapsed into it, the source's own score (GDELT Goldstein, ICEWS intensity), the
+    first row's event id, and GDELT's NumArticles and NumSources summed over the rows."""
 
     source_rows: int
     source_score: float | None
     source_event_id: str
+    articles: int | None = None
+    sources: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,7 @@ class EventDraft:
     external_id: str | None = None
     feed: FeedExtras | None = None  # what an event feed adds (GDELT, ICEWS)
     via: str | None = None  # a third country: the protecting power it appoints
+    review: str = "confirmed"  # "pending": a signal that counts once an analyst confirms it
 
     def __post_init__(self) -> None:
         check_text("summary", self.summary)
@@ -113,6 +119,10 @@ class Event:
     supersedes: int | None = None  # the event this one corrects
     feed: FeedExtras | None = None
     via: str | None = None
+    # Its review state as known at the read: confirmed (it counts), pending or dismissed.
+    review: str = "confirmed"
+    # The type it was recorded with, when it was confirmed as another (event_type).
+    coded_type: str | None = None
 
     @property
     def pair(self) -> Pair:
@@ -142,13 +152,29 @@ class Retraction:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """An analyst's decision on a pending event: confirmed (as ``event_type`` if given)
+    or dismissed, by whom, when and why."""
+
+    event_id: int
+    at: datetime
+    by: str
+    decision: str  # confirmed, dismissed
+    event_type: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """An event as the record shows it: live or retracted, and corrected or not."""
+    """An event as the record shows it: live or retracted, corrected or not, and its
+    review (a decision on a feed signal), if any."""
 
     event: Event
     retraction: Retraction | None = None
     superseded_by: int | None = None  # the correction that replaced it
+    review: Review | None = None
 
     @property
     def live(self) -> bool:
-        return self.retraction is None
+        """Does it count (not retracted, and confirmed)?"""
+        return self.retraction is None and self.event.review == "confirmed"

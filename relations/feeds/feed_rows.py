@@ -19,9 +19,8 @@ or two files that overlap, yields the same ids.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -73,6 +72,8 @@ class FeedRow:
     goldstein: float | None
     mentions: int | None
     source_url: str
+    articles: int | None = None  # GDELT NumArticles (None for ICEWS)
+    sources: int | None = None  # GDELT NumSources
 
     @property
     def external_id(self) -> str:
@@ -113,8 +114,9 @@ class CollapsedEvent:
     """Every source row about one (feed, date, actor, target, event type).
 
     The CAMEO code, event id, Goldstein value and URL are those of the first row (the
-    URL of the first row that has one); ``source_rows`` counts the rows and
-    ``mentions`` sums GDELT's NumMentions over them (None for ICEWS).
+    URL of the first row that has one); ``source_rows`` counts the rows, and
+    ``mentions``, ``articles`` and ``sources`` sum GDELT's NumMentions, NumArticles and
+    NumSources over them (None for ICEWS).
     """
 
     feed: str
@@ -129,6 +131,8 @@ class CollapsedEvent:
     goldstein: float | None
     mentions: int | None
     first_line: int
+    articles: int | None = None
+    sources: int | None = None
 
     @property
     def external_id(self) -> str:
@@ -150,6 +154,8 @@ class _Group:
     rows: int = 1
     url: str = ""
     mentions: int | None = None
+    articles: int | None = None
+    sources: int | None = None
 
 
 def collapse(rows: Iterable[FeedRow]) -> list[CollapsedEvent]:
@@ -163,13 +169,14 @@ def collapse(rows: Iterable[FeedRow]) -> list[CollapsedEvent]:
         key = (row.feed, row.occurred_on, row.actor, row.target, row.event_type)
         group = groups.get(key)
         if group is None:
-            groups[key] = _Group(row, 1, row.source_url, row.mentions)
+            groups[key] = _Group(row, 1, row.source_url, row.mentions, row.articles, row.sources)
             continue
         group.rows += 1
         if not group.url:
             group.url = row.source_url
-        if row.mentions is not None:
-            group.mentions = (group.mentions or 0) + row.mentions
+        group.mentions = _plus(group.mentions, row.mentions)
+        group.articles = _plus(group.articles, row.articles)
+        group.sources = _plus(group.sources, row.sources)
     return [
         CollapsedEvent(
             feed=g.first.feed,
@@ -184,25 +191,12 @@ def collapse(rows: Iterable[FeedRow]) -> list[CollapsedEvent]:
             goldstein=g.first.goldstein,
             mentions=g.mentions,
             first_line=g.first.line,
+            articles=g.articles,
+            sources=g.sources,
         )
         for g in groups.values()
     ]
 
 
-@dataclass
-class Tally:
-    """Counts of what a reader produced: ``add`` every result, read the totals."""
-
-    rows: int = 0
-    feed_rows: int = 0
-    rejects: int = 0
-    skipped: Counter[SkipReason] = field(default_factory=Counter)
-
-    def add(self, result: ReadResult) -> None:
-        self.rows += 1
-        if isinstance(result, FeedRow):
-            self.feed_rows += 1
-        elif isinstance(result, Reject):
-            self.rejects += 1
-        else:
-            self.skipped[result.reason] += 1
+def _plus(total: int | None, more: int | None) -> int | None:
+    return total if more is None else (total or 0) + more

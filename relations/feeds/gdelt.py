@@ -151,7 +151,9 @@ def read_gdelt(
             if (mentions or 0) < min_mentions:
                 yield SKIPPED[SkipReason.FEW_MENTIONS]
                 continue
-            url = fields[_SPLIT].rpartition("\t")[2].rstrip("\r\n") if width != 57 else ""
+            rest = fields[_SPLIT]
+            url = rest.rpartition("\t")[2].rstrip("\r\n") if width != 57 else ""
+            sources_text, articles_text, _ = rest.split("\t", 2)
             if len(url) > MAX_TEXT:
                 yield Reject(
                     number,
@@ -171,7 +173,15 @@ def read_gdelt(
                 goldstein=goldstein,
                 mentions=mentions,
                 source_url=url,
+                articles=_count(articles_text),
+                sources=_count(sources_text),
             )
+
+
+def _count(text: str) -> int | None:
+    """NumArticles or NumSources: a count, or None if blank or not one (evidence only,
+    never a reason to reject the row)."""
+    return int(text) if text and text.isdigit() and text.isascii() and len(text) <= 18 else None
 
 
 def _is_state(code: str, country: str, types: list[str]) -> bool:

@@ -110,6 +110,8 @@ class Report:
     standing: list[Standing] = field(default_factory=list)
     recorded: list[Event] = field(default_factory=list)
     timelines: list[PairTimeline] = field(default_factory=list)
+    # Pairs with feed signals awaiting review (as known at known_at): pair, count, latest.
+    pending: list[tuple[Pair, int, date]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:

@@ -64,6 +64,10 @@ def as_json(report: Report) -> dict[str, Any]:
             for s in report.standing
         ],
         "recorded": [views.event(e) for e in report.recorded],
+        "pending": [
+            {"pair": pair.as_list(), "count": count, "latest": latest.isoformat()}
+            for pair, count, latest in report.pending
+        ],
     }
 
 

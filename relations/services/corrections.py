@@ -146,6 +146,12 @@ def _live_event(tx: StoreTransaction, event_id: int, verb: str) -> Event:
             f"cannot {verb} event {event_id}: it was retracted at {done.at:%Y-%m-%d %H:%M:%S} "
             f"UTC by {done.by}{corrected} ({done.reason})"
         )
+    if entry.event.review != "confirmed":
+        what = "awaits review" if entry.event.review == "pending" else "was dismissed"
+        raise Refused(
+            f"cannot {verb} event {event_id}: it {what} and does not count; "
+            "`relations confirm` or `relations dismiss` decide a feed signal"
+        )
     return entry.event
 
 

@@ -60,7 +60,13 @@ BULK_BYTES_PER_EVENT = 90  # a CSV row of ours; to guess, before reading, if a l
 class ImportOptions:
     fmt: str | None = None
     crosswalk: Path | None = None
-    min_mentions: int = 0
+    min_mentions: int = 0  # GDELT: drop rows with fewer NumMentions
+    min_rows: int = 0  # feeds: drop events backed by fewer source rows (after collapsing)
+    # Feed events (GDELT, ICEWS) are pending until an analyst confirms them, unless
+    # "confirm" (all confirmed) or auto_confirm (those backed by that many source rows);
+    # "pending" makes every event of the file pending, our formats' too.
+    review: str = "default"
+    auto_confirm: int = 0
     lenient: bool = False  # record events the rules refuse, marked invalid
     rejects: Path | None = None  # quarantine malformed rows here instead of aborting
     by: str | None = None
@@ -101,6 +107,7 @@ class ImportResult:
     created: int = 0
     already_recorded: int = 0  # external id already in the log with the same content
     already_known: int = 0  # --skip-known-facts: the same event under another id or none
+    pending: int = 0  # events recorded pending review (they do not count until confirmed)
     collapsed: int = 0  # feed rows folded into another row's event
     skipped: Counter[str] = field(default_factory=Counter)  # by filter reason (feeds)
     rejected: Counter[str] = field(default_factory=Counter)  # malformed rows, by kind
@@ -120,8 +127,18 @@ def import_file(
 ) -> ImportResult:
     options = options or ImportOptions()
     who = inputs.author(options.by)
-    if options.min_mentions < 0:
-        raise InvalidInput("--min-mentions must be 0 or more")
+    for name, value in (("--min-mentions", options.min_mentions),
+                        ("--min-rows", options.min_rows),
+                        ("--auto-confirm", options.auto_confirm)):  # fmt: skip
+        if value < 0:
+            raise InvalidInput(f"{name} must be 0 or more")
+    if options.review not in ("default", "confirm", "pending"):
+        raise InvalidInput("review must be default, confirm or pending")
+    if options.auto_confirm and options.review != "default":
+        raise InvalidInput(
+            f"--auto-confirm decides which feed events are confirmed; it cannot go with "
+            f"--{options.review}"
+        )
     with open_source(app, path, options) as source:
         # A file name need not be valid UTF-8: undecodable bytes are shown escaped.
         name = path.name.encode("utf-8", "backslashreplace").decode("utf-8")
@@ -272,8 +289,19 @@ class _Import:
         days = self._days
         type_code = self.type_code
         feed = self.source.format not in ("csv", "jsonl")
+        all_pending = self.options.review == "pending"
+        confirm_feed = self.options.review == "confirm"
+        auto = self.options.auto_confirm
         for event_id, item in zip(ids, accepted, strict=True):
             line, kind, actor, target, day, summary, source, external_id, extras, via = item
+            if all_pending:
+                review = "pending"
+            elif feed:
+                assert extras is not None
+                confirmed = confirm_feed or (auto > 0 and extras.source_rows >= auto)
+                review = "confirmed" if confirmed else "pending"
+            else:
+                review = "confirmed"
             key = (actor, target) if actor < target else (target, actor)
             version = versions.get(key, 0) + 1
             versions[key] = version
@@ -282,17 +310,23 @@ class _Import:
                 known_day = days[day] = (day.toordinal(), bulk.day(day))
             row: tuple[Any, ...] = (
                 event_id, key[0], key[1], version, kind, actor, target, known_day[1], summary,
-                source, external_id, via,
+                source, external_id, via, review,
             )  # fmt: skip
             if feed:
                 assert extras is not None
-                row += (extras.source_rows, extras.source_score, extras.source_event_id)
+                row += (extras.source_rows, extras.source_score, extras.source_event_id,
+                        extras.articles, extras.sources)  # fmt: skip
+            elif all_pending:  # a row of ours is one source row (for `relations review`)
+                row += (1, None, None, None, None)
             rows.append(row)
+            if review == "pending":
+                self.result.pending += 1
+                continue  # recorded, shown, never folded until confirmed
             index = index_of(key)
             if index is None:
                 index = ledger.index_of(*key)
             ledger.add(event_id, index, known_day[0], type_code[kind], line, actor < target, via)
-        bulk.insert_events(rows, write.at, write.id, feed=feed)
+        bulk.insert_events(rows, write.at, write.id, feed=feed or all_pending)
         self.result.created += len(rows)
         return write
 

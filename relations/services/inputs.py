@@ -98,6 +98,11 @@ def author(by: str | None) -> str:
     return by
 
 
+def note(what: str, text: str) -> str:
+    """Optional text (e.g. a confirmation's --reason): stored as given, checked."""
+    return check_text(what, text.strip())
+
+
 def reason(text: str) -> str:
     text = check_text("--reason", text.strip())
     if not text:

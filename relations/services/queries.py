@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from relations.bootstrap import App
@@ -30,6 +30,8 @@ class PairStatus:
     stage: str = ""
     stage_since: date | None = None
     missions: tuple[Mission[date], Mission[date]] = ()  # type: ignore[assignment]
+    pending: int = 0  # the pair's events waiting for review (dated up to as_of)
+    pending_latest: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,10 @@ class HistoryItem:
 
     @property
     def effect(self) -> str:
+        if self.entry.retraction is not None:
+            return "retracted"
+        if self.event.review != "confirmed":
+            return self.event.review  # pending, dismissed
         if self.step is None:
             return "retracted"
         if not self.step.valid:
@@ -61,6 +67,8 @@ class PairState:
     events: int
     stage: str = ""
     stage_since: date | None = None
+    pending: int = 0  # events waiting for review (`pairs --pending` only)
+    pending_latest: date | None = None
 
 
 def status(
@@ -72,15 +80,17 @@ def status(
     day = _as_of(app, as_of)
     known_at = inputs.known_at(known_at, app.clock())
     with app.reader.reading() as tx:
+        pending = tx.waiting(pair, day, known_at)
         if known_at is None:  # the projections answer with index seeks, if current
             found = tx.status_at(pair, day, app.rules.digest)
             if found is not None and (found.status is None or found.stage is not None):
-                return _projected(app, pair, day, found)
+                return replace(_projected(app, pair, day, found), pending=pending[0],
+                               pending_latest=pending[1])  # fmt: skip
         log = tx.pair_events(pair, up_to=day, known_at=known_at)
     folded = fold(app.machine, log)
     return PairStatus(
         pair, folded.status, folded.since, day, folded.cause, len(log), known_at, folded.stage,
-        folded.stage_since, folded.missions,
+        folded.stage_since, folded.missions, *pending,
     )  # fmt: skip
 
 
@@ -154,6 +164,28 @@ def pairs(
         if (wanted is None or s.status == wanted)
         and (wanted_stage is None or s.stage == wanted_stage)
     ]
+
+
+def waiting_pairs(app: App, countries: Sequence[str] = ()) -> list[PairState]:
+    """The pairs with events waiting for review, each with its status now (`normal`
+    with no confirmed event), how many wait, and the latest one's date."""
+    codes = [inputs.country(c) for c in countries]
+    initial = _initial_stage(app.rules)
+    with app.store.reading() as tx:
+        waiting = tx.waiting_pairs(codes)
+        stored = {s.pair: s for s in tx.statuses()}
+    found = []
+    for pair, count, latest in waiting:
+        state = stored.get(pair)
+        if state is not None and state.rules_digest == app.rules.digest and state.stage:
+            base = _state(state)
+        elif state is not None:
+            with app.store.reading() as tx:
+                base = _replayed(app, pair, tx.pair_events(pair))
+        else:
+            base = PairState(pair, app.rules.initial, None, None, 0, initial)
+        found.append(replace(base, pending=count, pending_latest=latest))
+    return found
 
 
 def events(

@@ -81,14 +81,20 @@ def build(
                 known = tx.pair_events(pair, up_to=period.last_day, known_at=cutoff)
                 if known:
                     sources[pair] = timeline_input(app.machine, known, period.first_day)
-    return assemble(app.machine, facts, sources, period, generated_at or now, cutoff, codes)
+        waiting = tx.waiting_pairs(codes, known_at=cutoff)
+    report = assemble(app.machine, facts, sources, period, generated_at or now, cutoff, codes)
+    return replace(report, pending=waiting)
 
 
 def projections_answer(app: App, tx: StoreTransaction, known_at: datetime) -> bool:
     """The projections equal a replay as known at ``known_at``: nothing was recorded or
     retracted after it, and every pair was projected under the rules in force."""
     queries = tx
-    for latest in (queries.latest_recorded_at(), queries.latest_retracted_at()):
+    for latest in (
+        queries.latest_recorded_at(),
+        queries.latest_retracted_at(),
+        queries.latest_reviewed_at(),
+    ):
         if latest is not None and latest > known_at:
             return False
     return queries.rules_digests() <= {app.rules.digest}

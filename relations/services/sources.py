@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from relations.services.importing import ImportOptions, ImportResult
 
 ALL_FORMATS = (*FORMATS, *FEED_FORMATS)
+FEW_ROWS = "few_rows"  # the skip reason of --min-rows (events, counted in source rows)
 OnReject = Callable[[Reject], None]
 
 
@@ -110,12 +111,19 @@ class Source:
                     on_reject(row)
 
         today = self.app.today()
+        min_rows = self.options.min_rows
         for event in collapse(relevant()):
             if event.occurred_on > today:
                 reason = f"event date {event.occurred_on} is after today ({today})"
                 on_reject(Reject(event.first_line, reason, "date after today"))
                 continue
-            extras = FeedExtras(event.source_rows, event.goldstein, event.source_event_id)
+            if event.source_rows < min_rows:
+                result.skipped[FEW_ROWS] += event.source_rows
+                continue
+            extras = FeedExtras(
+                event.source_rows, event.goldstein, event.source_event_id, event.articles,
+                event.sources,
+            )  # fmt: skip
             yield (
                 event.first_line, event.event_type, event.actor, event.target,
                 event.occurred_on, event.summary, event.source_url, event.external_id, extras,
@@ -249,7 +257,21 @@ def open_source(app: App, path: Path, options: ImportOptions) -> Iterator[Source
     fmt = choose_format(path, options.fmt)
     if fmt not in FEED_FORMATS and options.crosswalk is not None:
         raise InvalidInput("--crosswalk applies to GDELT and ICEWS imports only")
+    if fmt == "icews" and options.min_mentions:
+        raise InvalidInput(
+            "ICEWS rows have no mention counts: --min-mentions applies to GDELT only; use "
+            "--min-rows N to keep the events backed by at least N source rows"
+        )
     if fmt != "gdelt" and options.min_mentions:
         raise InvalidInput("--min-mentions applies to GDELT imports only")
+    if fmt not in FEED_FORMATS:
+        for name, given in (("--min-rows", options.min_rows),
+                            ("--auto-confirm", options.auto_confirm),
+                            ("--confirm", options.review == "confirm")):  # fmt: skip
+            if given:
+                raise InvalidInput(
+                    f"{name} applies to GDELT and ICEWS imports only (events of our CSV and "
+                    "JSON Lines formats are confirmed, unless --pending)"
+                )
     with open_stream(path) as stream:
         yield Source(app, stream, fmt, path.name, options)

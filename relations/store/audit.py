@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from relations.store.rows import Write, naive_utc
-from relations.store.schema import events, retractions, writes
+from relations.store.schema import events, retractions, reviews, writes
 
 
 class AuditTrail:
@@ -67,6 +67,13 @@ class AuditTrail:
                 .group_by(events.c.write_id)
             )
         }
+        decided: dict[int, list[int]] = {}
+        for row in self.connection.execute(
+            select(reviews.c.write_id, reviews.c.event_id)
+            .where(reviews.c.write_id >= first)
+            .order_by(reviews.c.id)
+        ):
+            decided.setdefault(row.write_id, []).append(row.event_id)
         withdrawn: dict[int, list[int]] = {}
         for row in self.connection.execute(
             select(retractions.c.write_id, retractions.c.event_id)
@@ -88,6 +95,7 @@ class AuditTrail:
                     event_ids=[low, high] if count else [],
                     events=count,
                     retracted=withdrawn.get(row.id, []),
+                    reviewed=decided.get(row.id, []),
                 )
             )
         return found

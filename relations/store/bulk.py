@@ -24,9 +24,11 @@ from relations.store.rows import naive_utc
 
 EVENT_COLUMNS = (
     "id", "pair_first", "pair_second", "version", "event_type", "actor", "target",
-    "occurred_on", "summary", "source", "external_id", "via",
+    "occurred_on", "summary", "source", "external_id", "via", "review",
 )  # fmt: skip
-FEED_COLUMNS = ("source_rows", "source_score", "source_event_id")
+FEED_COLUMNS = (
+    "source_rows", "source_score", "source_event_id", "source_articles", "source_sources",
+)  # fmt: skip
 EFFECT_COLUMNS = (
     "event_id", "pair_first", "pair_second", "occurred_on", "status_before", "status_after",
     "valid", "changed", "position", "stage_before", "stage_after", "state",
@@ -157,20 +159,33 @@ class BulkWriter:
 
     def live_events(self) -> Iterator[tuple[int, str, str, Any, str, str, str | None]]:
         """(id, pair_first, pair_second, occurred_on, event_type, actor, via) of every live
-        event, in id order: read straight through the driver (a million rows)."""
+        event that counts (not retracted; confirmed, when recorded or by a review, as the
+        type it was confirmed as), in id order: read straight through the driver (a
+        million rows)."""
         retracted = {
             row[0] for row in self.connection.execute(text("SELECT event_id FROM retractions"))
+        }
+        confirmed = {
+            row[0]: row[1]
+            for row in self.connection.execute(
+                text("SELECT event_id, event_type FROM reviews WHERE decision = 'confirmed'")
+            )
         }
         cursor = self.driver.cursor()
         try:
             cursor.execute(
-                "SELECT id, pair_first, pair_second, occurred_on, event_type, actor, via "
+                "SELECT id, pair_first, pair_second, occurred_on, event_type, actor, via, review "
                 "FROM events ORDER BY id"
             )
             while rows := cursor.fetchmany(20_000):
-                if retracted:
-                    rows = [row for row in rows if row[0] not in retracted]
-                yield from rows
+                for row in rows:
+                    event_id = row[0]
+                    if event_id in retracted:
+                        continue
+                    if row[7] == "confirmed":
+                        yield row[:7]
+                    elif event_id in confirmed:
+                        yield (*row[:4], confirmed[event_id] or row[4], *row[5:7])
         finally:
             cursor.close()
 

@@ -56,6 +56,9 @@ def event_row(
         "source_rows": feed.source_rows if feed else None,
         "source_score": feed.source_score if feed else None,
         "source_event_id": feed.source_event_id if feed else None,
+        "source_articles": feed.articles if feed else None,
+        "source_sources": feed.sources if feed else None,
         "via": draft.via,
+        "review": draft.review,
         "recorded_at": stored_moment(recorded_at),
     }

@@ -11,9 +11,9 @@ from typing import Any
 
 from relations.domain.events import Entry, Event, Pair
 from relations.store import decode, state_codec
-from relations.store.decode import EVENT_COLUMNS, STATUS_COLUMNS
+from relations.store.decode import EVENT_COLUMNS, REVIEW_COLUMNS, STATUS_COLUMNS, events_from
 from relations.store.rows import ProjectedStatus, StoredStatus
-from relations.store.runners import Runner, chunks, in_list
+from relations.store.runners import Runner, chunks, event_filter, in_list
 
 PAIR = "e.pair_first = :first AND e.pair_second = :second"
 FOLD_ORDER = "e.occurred_on, e.id"
@@ -31,7 +31,10 @@ class LogReader:
     ) -> Iterator[tuple[Pair, list[Event]]]:
         """Every pair's live events in fold order, one pair at a time, streamed."""
         condition, params = self._known(known_at)
-        sql = f"SELECT e.pair_first, e.pair_second, {EVENT_COLUMNS} FROM events e WHERE {condition}"
+        sql = (
+            f"SELECT e.pair_first, e.pair_second, {EVENT_COLUMNS} "
+            f"FROM {events_from(known_at is not None)} WHERE {condition}"
+        )
         if countries:
             marks, values = in_list("c", list(countries))
             sql += f" AND (e.pair_first IN {marks} OR e.pair_second IN {marks})"
@@ -47,42 +50,38 @@ class LogReader:
         """The pair's live events (as known at ``known_at``, default now) in fold order:
         (occurred_on, recording sequence)."""
         condition, params = self._known(known_at)
-        sql, params = self._of_pair(pair, up_to, condition, params, EVENT_COLUMNS)
+        sql, params = self._of_pair(pair, up_to, known_at, condition, params, EVENT_COLUMNS)
         return [decode.event(row) for row in self.runner.rows(sql, params)]
 
     def pair_record(
         self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
     ) -> list[Entry]:
-        """Every event of the pair, retracted ones included, as known at ``known_at``: one
-        query, retractions and corrections joined in (no IN list, however long the log)."""
-        condition, params = self._known(known_at, include_retracted=True)
+        """Every event of the pair, retracted, pending and dismissed ones included, as known
+        at ``known_at``: one query, retractions, corrections and reviews joined in (no IN
+        list, however long the log)."""
+        condition, params = self._known(known_at, include_retracted=True, include_pending=True)
         retracted = "r.event_id = e.id"
         corrected = "c.supersedes = e.id"
         if known_at is not None:
             retracted += " AND r.retracted_at <= :known_at"
             corrected += " AND c.recorded_at <= :known_at"
-        columns = f"{EVENT_COLUMNS}, r.retracted_at, r.by, r.reason, c.id"
+        columns = f"{EVENT_COLUMNS}, {REVIEW_COLUMNS}, r.retracted_at, r.by, r.reason, c.id"
         joins = f"LEFT JOIN retractions r ON {retracted} LEFT JOIN events c ON {corrected}"
-        sql, params = self._of_pair(pair, up_to, condition, params, columns, joins)
-        found = []
-        for row in self.runner.rows(sql, params):
-            at, by, reason, superseded_by = row[decode.EVENT_WIDTH :]
-            event = decode.event(row)
-            withdrawn = None if at is None else decode.retraction(event.id, at, by, reason)
-            later = None if superseded_by is None else int(superseded_by)
-            found.append(Entry(event, withdrawn, later))
-        return found
+        sql, params = self._of_pair(pair, up_to, known_at, condition, params, columns, joins)
+        return [_entry(row) for row in self.runner.rows(sql, params)]
 
     def _of_pair(
         self,
         pair: Pair,
         up_to: date | None,
+        known_at: datetime | None,
         condition: str,
         params: dict[str, Any],
         columns: str,
         joins: str = "",
     ) -> tuple[str, dict[str, Any]]:
-        sql = f"SELECT {columns} FROM events e {joins} WHERE {PAIR} AND {condition}"
+        source = events_from(known_at is not None)
+        sql = f"SELECT {columns} FROM {source} {joins} WHERE {PAIR} AND {condition}"
         params.update(first=pair.first, second=pair.second)
         if up_to is not None:
             sql += " AND e.occurred_on <= :up_to"
@@ -90,11 +89,18 @@ class LogReader:
         return sql + f" ORDER BY {FOLD_ORDER}", params
 
     def _known(
-        self, known_at: datetime | None, *, include_retracted: bool = False
+        self,
+        known_at: datetime | None,
+        *,
+        include_retracted: bool = False,
+        include_pending: bool = False,
     ) -> tuple[str, dict[str, Any]]:
         """The events the database held at ``known_at`` (None: now), without those it
-        had retracted by then unless ``include_retracted``."""
+        had retracted by then unless ``include_retracted``, and only those that count
+        (confirmed by then) unless ``include_pending``. Needs ``events_from``."""
         conditions = ["1 = 1"]
+        if not include_pending:
+            conditions.append("(e.review = 'confirmed' OR v.decision = 'confirmed')")
         params: dict[str, Any] = {}
         if known_at is not None:
             conditions.append("e.recorded_at <= :known_at")
@@ -109,24 +115,20 @@ class LogReader:
     # -- single events ----------------------------------------------------------------
 
     def event(self, event_id: int) -> Entry | None:
+        """An event as the record holds it now, with its retraction, correction, review."""
         sql = (
-            f"SELECT {EVENT_COLUMNS}, r.retracted_at, r.by, r.reason, c.id FROM events e "
-            "LEFT JOIN retractions r ON r.event_id = e.id "
+            f"SELECT {EVENT_COLUMNS}, {REVIEW_COLUMNS}, r.retracted_at, r.by, r.reason, c.id "
+            f"FROM {events_from(False)} LEFT JOIN retractions r ON r.event_id = e.id "
             "LEFT JOIN events c ON c.supersedes = e.id WHERE e.id = :id"
         )
         rows = self.runner.rows(sql, {"id": event_id})
-        if not rows:
-            return None
-        at, by, reason, superseded_by = rows[0][decode.EVENT_WIDTH :]
-        event = decode.event(rows[0])
-        withdrawn = None if at is None else decode.retraction(event.id, at, by, reason)
-        return Entry(event, withdrawn, None if superseded_by is None else int(superseded_by))
+        return _entry(rows[0]) if rows else None
 
     def events_by_id(self, ids: Sequence[int]) -> dict[int, Event]:
         found: dict[int, Event] = {}
         for chunk in chunks(list(ids)):
             marks, params = in_list("id", chunk)
-            sql = f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.id IN {marks}"
+            sql = f"SELECT {EVENT_COLUMNS} FROM {events_from(False)} WHERE e.id IN {marks}"
             found.update((e.id, e) for e in map(decode.event, self.runner.rows(sql, params)))
         return found
 
@@ -134,7 +136,7 @@ class LogReader:
         found: dict[str, Event] = {}
         for chunk in chunks(list(external_ids)):
             marks, params = in_list("x", chunk)
-            sql = f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.external_id IN {marks}"
+            sql = f"SELECT {EVENT_COLUMNS} FROM {events_from(False)} WHERE e.external_id IN {marks}"
             for row in self.runner.rows(sql, params):
                 event = decode.event(row)
                 assert event.external_id is not None
@@ -152,7 +154,7 @@ class LogReader:
     ) -> list[Event]:
         """Live events (as known at ``known_at``), in fold order."""
         condition, params = self._known(known_at)
-        sql = f"SELECT {EVENT_COLUMNS} FROM events e"
+        sql = f"SELECT {EVENT_COLUMNS} FROM {events_from(known_at is not None)}"
         dates = "e.occurred_on"
         if known_at is None and (start or end):
             # event_effects holds exactly the live events, with an index on their dates
@@ -160,14 +162,9 @@ class LogReader:
             sql += " JOIN event_effects f ON f.event_id = e.id"
             dates = "f.occurred_on"
         sql += f" WHERE {condition}"
-        if countries:
-            marks, values = in_list("c", list(countries))
-            sql += f" AND (e.actor IN {marks} OR e.target IN {marks})"
-            params.update(values)
-        if types:
-            marks, values = in_list("t", list(types))
-            sql += f" AND e.event_type IN {marks}"
-            params.update(values)
+        filters, values = event_filter(countries, types)
+        sql += filters
+        params.update(values)
         if start is not None:
             sql += f" AND {dates} >= :start"
             params["start"] = self.runner.day(start)
@@ -262,3 +259,12 @@ class LogReader:
             "retracted": int(run("SELECT count(*) FROM retractions")[0][0]),
             **by_status,
         }
+
+
+def _entry(row: Any) -> Entry:
+    """An Entry from EVENT_COLUMNS, REVIEW_COLUMNS, then a retraction and a correction."""
+    event = decode.event(row)
+    at, by, reason, superseded_by = row[decode.EVENT_WIDTH + 3 :]
+    withdrawn = None if at is None else decode.retraction(event.id, at, by, reason)
+    later = None if superseded_by is None else int(superseded_by)
+    return Entry(event, withdrawn, later, decode.review(event.id, row))

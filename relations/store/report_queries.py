@@ -14,7 +14,7 @@ from typing import Any
 
 from relations.domain.events import Event, Pair
 from relations.store import decode
-from relations.store.decode import EVENT_COLUMNS
+from relations.store.decode import EVENT_COLUMNS, events_from
 from relations.store.log_reader import LogReader
 from relations.store.runners import in_list
 
@@ -28,6 +28,10 @@ class ReportQueries(LogReader):
 
     def latest_retracted_at(self) -> datetime | None:
         latest = self.runner.rows("SELECT max(retracted_at) FROM retractions")[0][0]
+        return decode.moment(latest) if latest is not None else None
+
+    def latest_reviewed_at(self) -> datetime | None:
+        latest = self.runner.rows("SELECT max(reviewed_at) FROM reviews")[0][0]
         return decode.moment(latest) if latest is not None else None
 
     def rules_digests(self) -> set[str]:
@@ -75,6 +79,7 @@ class ReportQueries(LogReader):
         sql = (
             f"SELECT s.pair_first, s.pair_second, s.status, {EVENT_COLUMNS} FROM pair_status s "
             "LEFT JOIN events e ON e.id = s.cause_event_id "
+            "LEFT JOIN reviews v ON v.event_id = e.id "
             f"WHERE {involving} AND s.event_count > 0"
         )
         return [
@@ -104,7 +109,7 @@ class ReportQueries(LogReader):
             end=self.runner.moment(end),
         )
         base = (
-            f"SELECT {EVENT_COLUMNS}, f.status_before, f.status_after FROM events e "
+            f"SELECT {EVENT_COLUMNS}, f.status_before, f.status_after FROM {events_from(False)} "
             f"JOIN event_effects f ON f.event_id = e.id WHERE f.changed AND {involving}"
         )
         in_period = " AND f.occurred_on >= :first_day AND f.occurred_on <= :last_day"
@@ -124,7 +129,7 @@ class ReportQueries(LogReader):
         involving, values = _involving("e", countries)
         params.update(values, start=self.runner.moment(start), end=self.runner.moment(end))
         sql = (
-            f"SELECT {EVENT_COLUMNS} FROM events e WHERE {condition} AND {involving} "
+            f"SELECT {EVENT_COLUMNS} FROM {events_from(False)} WHERE {condition} AND {involving} "
             "AND e.recorded_at >= :start AND e.recorded_at < :end ORDER BY e.id"
         )
         return [decode.event(row) for row in self.runner.rows(sql, params)]
@@ -169,7 +174,7 @@ class ReportQueries(LogReader):
             )
         ]
         marked = (
-            f"SELECT {EVENT_COLUMNS}, f.changed FROM events e "
+            f"SELECT {EVENT_COLUMNS}, f.changed FROM {events_from(False)} "
             f"JOIN event_effects f ON f.event_id = e.id WHERE {mine}"
         )
         if count > marker_limit:

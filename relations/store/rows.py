@@ -55,3 +55,4 @@ class Write:
     event_ids: list[int] = field(default_factory=list)  # first and last id appended, if any
     events: int = 0  # how many it appended
     retracted: list[int] = field(default_factory=list)  # the events it retracted
+    reviewed: list[int] = field(default_factory=list)  # the events it confirmed or dismissed

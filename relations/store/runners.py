@@ -93,6 +93,21 @@ def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     return "(" + ", ".join(f":{key}" for key in params) + ")", params
 
 
+def event_filter(countries: Sequence[str], types: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """``AND`` conditions on the events ``e``: involving any of ``countries``, of any of
+    ``types`` (either may be empty: no condition); and their parameters."""
+    sql, params = "", {}
+    if countries:
+        marks, values = in_list("c", list(countries))
+        sql += f" AND (e.actor IN {marks} OR e.target IN {marks})"
+        params.update(values)
+    if types:
+        marks, values = in_list("t", list(types))
+        sql += f" AND e.event_type IN {marks}"
+        params.update(values)
+    return sql, params
+
+
 def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]

@@ -22,7 +22,7 @@ from relations.store.revision import SCHEMA_REVISION
 
 __all__ = [
     "SCHEMA_REVISION", "apscheduler_jobs", "event_effects", "events", "metadata", "pair_status",
-    "reports", "retractions", "writes",
+    "reports", "retractions", "reviews", "writes",
 ]  # fmt: skip
 
 metadata = MetaData(
@@ -78,6 +78,12 @@ events = Table(
     Column("source_event_id", Text, nullable=True),
     # The third country an event names: the protecting power it appoints.
     Column("via", String(3), nullable=True),
+    # Its review state when recorded: "confirmed" (it counts) or "pending" (a feed
+    # signal waiting for an analyst; the decision is appended to `reviews`).
+    Column("review", String(10), nullable=False, server_default="confirmed"),
+    # From GDELT: NumArticles and NumSources summed over the source rows it collapses.
+    Column("source_articles", Integer, nullable=True),
+    Column("source_sources", Integer, nullable=True),
     # Unique indexes rather than table constraints, so that a bulk import into SQLite
     # can drop the per-pair ones and build them again once, sorted (store/bulk.py).
     # External ids and corrections are rare: partial indexes cost nothing for the rest.
@@ -94,6 +100,31 @@ events = Table(
     # is one less to maintain on every append and to build on a bulk load.
     Index(None, "recorded_at"),
 )  # fmt: skip
+_pending = text("review = 'pending'")
+# The pending signals, most evidence first (`relations review`), and those of a pair.
+# (Pending events always have source_rows: a feed's count, 1 for a row of our formats.)
+Index("ix_events_pending_evidence", events.c.source_rows.desc(),
+      text("coalesce(source_articles, -1) DESC"), events.c.id,
+      sqlite_where=_pending, postgresql_where=_pending)  # fmt: skip
+Index("ix_events_pending_pair", events.c.pair_first, events.c.pair_second,
+      events.c.occurred_on, sqlite_where=_pending, postgresql_where=_pending)  # fmt: skip
+
+# Reviews of pending events: appended, never changed. An event is confirmed (it counts
+# from ``reviewed_at`` on, as ``event_type`` if given: "confirmed as another type") or
+# dismissed (it stays in the log and in history, and never counts).
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False, unique=True),
+    Column("write_id", Integer, ForeignKey("writes.id"), nullable=False),
+    Column("reviewed_at", DateTime, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("decision", String(10), nullable=False),  # confirmed, dismissed
+    Column("event_type", String(64), nullable=True),  # confirmed as this type
+    Column("reason", Text, nullable=False),
+    Index(None, "reviewed_at"),
+)
 
 # Retractions: appended, never removed. A retracted event stays in the log but stops
 # counting for status from ``retracted_at`` on; ``--known-at`` before it sees it live.

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from relations.store.log_reader import LogReader
+from relations.store.review_queries import ReviewQueries
 from relations.store.revision import SCHEMA_REVISION
 from relations.store.runners import Sqlite3Runner
 
 
-class SqliteReader(LogReader):
+class SqliteReader(ReviewQueries):
     def __init__(self, connection: sqlite3.Connection) -> None:
         super().__init__(Sqlite3Runner(connection))
         self.connection = connection

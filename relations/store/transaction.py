@@ -10,10 +10,12 @@ from relations.store.event_log import EventLogWrites
 from relations.store.projections import ProjectionWrites
 from relations.store.report_queries import ReportQueries
 from relations.store.report_registry import ReportRegistry
+from relations.store.review_queries import ReviewQueries, ReviewWrites
 from relations.store.runners import AlchemyRunner
 
 
-class StoreTransaction(ReportQueries, EventLogWrites, ProjectionWrites):
+class StoreTransaction(ReportQueries, ReviewQueries, EventLogWrites, ProjectionWrites,
+                       ReviewWrites):  # fmt: skip
     def __init__(self, connection: Connection) -> None:
         super().__init__(AlchemyRunner(connection))
         self.connection = connection
