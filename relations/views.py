@@ -6,6 +6,7 @@ Plain dicts built from domain values; the CLI prints them, reports reuse them.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def event(e: Event) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)  # an import stamps all its events alike: big reports repeat them
 def moment(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 

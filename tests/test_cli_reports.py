@@ -20,8 +20,11 @@ def loaded(run: Cli, fixtures_dir: Path) -> Cli:
 def test_report_to_stdout_in_each_format(loaded: Cli) -> None:
     period = ["--from", "2025-01-01", "--to", "2026-01-01"]
     markdown = loaded.ok("report", *period).stdout
-    assert markdown.startswith("# Relations report: 2025-01-01T00:00:00Z to 2026-01-01T00:00:00Z")
-    assert "| 2025-11-03 | MEX-PER | strained → severed |" in markdown
+    assert markdown.startswith("# Relations report: 1 Jan – 31 Dec 2025\n")
+    assert (
+        "| 3 Nov 2025 | Mexico – Peru (MEX–PER) | strained (downgraded) → severed (broken) |"
+        in markdown
+    )
     data = json.loads(loaded.ok("report", *period, "--format", "json").stdout)
     assert data["status_counts"] == {"normal": 2, "strained": 3, "severed": 2}
     assert [c["on"] for c in data["changes"]] == ["2025-04-06", "2025-04-06", "2025-11-03"]

@@ -1,9 +1,10 @@
-"""The HTML report in a real headless browser: it renders, requests nothing beyond
-itself, logs no console error, and the status timeline is drawn.
+"""The HTML reports in a real headless browser: they render, request nothing beyond
+themselves, log no console error, and draw the timelines, the matrix (a report on every
+pair) and the world map (a report on one country).
 
 Needs Chromium (Debian: `apt-get install chromium`, which .ci/run does); without it
 the test is skipped, and `python tests/check_html_report.py` runs the same check by
-hand, leaving a screenshot to look at.
+hand, leaving screenshots to look at.
 """
 
 from __future__ import annotations
@@ -12,19 +13,37 @@ from pathlib import Path
 
 import pytest
 
-from check_html_report import check_in_browser, find_chromium, write_demo_report
+from relations.reports.colours import STAGES
+
+from check_html_report import check_in_browser, find_chromium, rgb, write_demo_reports
 
 BROWSER = find_chromium()
 
 
 @pytest.mark.skipif(BROWSER is None, reason="no Chromium on this machine")
-def test_html_report_renders_in_chromium(tmp_path: Path) -> None:
+def test_html_reports_render_in_chromium(tmp_path: Path) -> None:
     assert BROWSER is not None
-    result = check_in_browser(BROWSER, write_demo_report(tmp_path), tmp_path)
+    everything, peru = write_demo_reports(tmp_path)
+
+    result = check_in_browser(BROWSER, everything, tmp_path)
     assert result.console_errors == []
     assert result.requests == [], "the report must be one self-contained file"
-    assert result.bands == 12  # the status bands of the seven fixture pairs
+    assert result.bands == 14  # the stages of the seven fixture pairs since the lead-in
     assert result.markers == 50  # one per fixture event
+    assert result.map_shapes == 0, "a map only for a report on one country"
+    # The seven countries of the seven fixture pairs: 42 cells off the diagonal.
+    assert result.matrix_cells == {
+        "broken": 4, "ambassador_withdrawn": 2, "embassy_closed": 2, "normal": 34,
+    }  # fmt: skip
+    assert result.screenshot.stat().st_size > 10_000
+
+    result = check_in_browser(BROWSER, peru, tmp_path)
+    assert result.console_errors == [] and result.requests == []
+    assert result.map_shapes >= 150
+    assert result.focal == ["PER"]
+    assert result.partners["MEX"] == ("partner broken", rgb(STAGES["broken"]))
+    assert result.partners["CHL"] == ("partner normal", rgb(STAGES["normal"]))
+    assert result.matrix_cells == {}, "no matrix for one country"
     assert result.screenshot.stat().st_size > 10_000
 
 
@@ -40,4 +59,4 @@ def test_the_check_catches_console_errors_and_requests(tmp_path: Path) -> None:
     result = check_in_browser(BROWSER, bad, tmp_path)
     assert "boom" in result.console_errors
     assert result.requests == ["http://127.0.0.1:9/x.css"]
-    assert result.bands == 0
+    assert result.bands == 0 and result.map_shapes == 0

@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from relations.domain.events import Event, Pair
 from relations.domain.machine import default_machine
-from relations.reports.model import Period, Report, build_report
+from relations.reports.assemble import build_report
+from relations.reports.model import Place, Report
+from relations.reports.period import Period
 
 T0 = datetime(2025, 11, 1, tzinfo=UTC)
 
@@ -37,18 +39,85 @@ def build(start: datetime, end: datetime, countries: tuple[str, ...] = ()) -> Re
     return build_report(default_machine(), LOGS, Period(start, end), generated, countries)
 
 
-def test_changes_standing_and_recorded_in_a_period() -> None:
+def places(report: Report) -> list[tuple[str, str, str, int]]:
+    return [(str(c.pair), c.before.stage, c.after.stage, c.cause.id) for c in report.changes]
+
+
+def test_changes_standing_occurred_and_recorded_in_a_period() -> None:
     report = build(T0, T0 + timedelta(days=30))
     assert report.status_counts == {"normal": 1, "strained": 0, "severed": 1}
     [change] = report.changes
     assert (str(change.pair), change.before, change.after, change.on, change.cause.id) == (
-        "MEX-PER", "strained", "severed", date(2025, 11, 3), 3,
+        "MEX-PER", Place("strained", "ambassador_withdrawn"), Place("severed", "broken"),
+        date(2025, 11, 3), 3,
     )  # fmt: skip
+    assert change.direction == "deteriorated"
     [standing] = report.standing
     assert (standing.status, standing.since, standing.days) == ("severed", date(2025, 11, 3), 27)
     assert [e.id for e in report.recorded] == [3, 4]
+    assert [e.id for e in report.facts.occurred] == [3, 4]
+    assert report.facts.late == []
     assert not report.empty
     assert [str(t.pair) for t in report.timelines] == ["MEX-PER"]
+
+
+def test_trends_compare_the_start_and_the_end_of_the_period() -> None:
+    report = build(T0, T0 + timedelta(days=30))
+    [worse] = report.facts.deteriorated
+    assert (str(worse.pair), worse.before, worse.after, [e.id for e in worse.causes]) == (
+        "MEX-PER", Place("strained", "ambassador_withdrawn"), Place("severed", "broken"), [3],
+    )  # fmt: skip
+    assert report.facts.improved == []
+    assert report.facts.unchanged == 1, "COL-VEN has events but did not move"
+    restored = build(datetime(2022, 8, 1, tzinfo=UTC), datetime(2022, 9, 1, tzinfo=UTC))
+    [better] = restored.facts.improved
+    assert (str(better.pair), better.before.stage, better.after.stage) == (
+        "COL-VEN", "broken", "normal",
+    )  # fmt: skip
+
+
+def test_a_pair_that_moves_and_comes_back_changed_but_did_not_trend() -> None:
+    logs = [(Pair("ARG", "VEN"), [
+        ev(1, "ambassador_recalled", "2025-11-05", "ARG", "VEN"),
+        ev(2, "ambassador_returned", "2025-11-20", "ARG", "VEN"),
+    ])]  # fmt: skip
+    period = Period(T0, T0 + timedelta(days=30))
+    report = build_report(default_machine(), logs, period, datetime(2026, 6, 1, tzinfo=UTC))
+    assert [(c.before.stage, c.after.stage, c.direction) for c in report.changes] == [
+        ("normal", "ambassador_withdrawn", "deteriorated"),
+        ("ambassador_withdrawn", "normal", "improved"),
+    ]
+    assert report.facts.deteriorated == report.facts.improved == []
+    assert report.facts.unchanged == 1
+
+
+def test_a_stage_change_within_a_status_is_a_change() -> None:
+    logs = [(Pair("FRA", "NER"), [
+        ev(1, "diplomat_expelled", "2023-08-25", "NER", "FRA"),
+        ev(2, "embassy_closed", "2024-01-02", "FRA", "NER"),
+    ])]  # fmt: skip
+    period = Period(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))
+    report = build_report(default_machine(), logs, period, datetime(2026, 6, 1, tzinfo=UTC))
+    [change] = report.changes
+    assert (change.before, change.after, change.direction) == (
+        Place("strained", "ambassador_withdrawn"), Place("strained", "embassy_closed"),
+        "deteriorated",
+    )  # fmt: skip
+    assert not change.status_changed
+    [worse] = report.facts.deteriorated
+    assert worse.after.stage == "embassy_closed"
+
+
+def test_an_event_entered_late_is_late_news_not_something_that_occurred() -> None:
+    entered = T0 + timedelta(days=10)
+    logs = [(Pair("MEX", "PER"), [*PERU_MEXICO[:2],
+             ev(7, "statement", "2023-05-01", recorded=entered)])]  # fmt: skip
+    report = build_report(default_machine(), logs, Period(T0, T0 + timedelta(days=30)),
+                          datetime(2026, 6, 1, tzinfo=UTC))  # fmt: skip
+    assert [e.id for e in report.facts.late] == [7]
+    assert report.facts.occurred == []
+    assert [e.id for e in report.recorded] == [7]
+    assert not report.empty
 
 
 def test_status_at_the_end_of_a_past_period() -> None:
@@ -94,7 +163,7 @@ def test_a_change_recorded_after_its_date_is_reported_when_it_became_known() -> 
     first = build_report(machine, logs, morning, morning.end, known_at=morning.end)
     second = build_report(machine, logs, evening, evening.end, known_at=evening.end)
     assert first.changes == [] and first.status_counts["severed"] == 1
-    assert [(c.cause.id, c.on, c.after) for c in second.changes] == [
+    assert [(c.cause.id, c.on, c.after.status) for c in second.changes] == [
         (9, date(2026, 3, 2), "normal")
     ]
     assert second.status_counts["normal"] == 1

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from relations.bootstrap import App
 from relations.domain.errors import Refused
-from relations.reports.model import Period, facts_from_logs, timeline_input, timeline_pairs
-from relations.services import reporting
+from relations.reports.facts import facts_from_logs, timeline_input, timeline_pairs
+from relations.reports.period import Period
+from relations.services import report_facts, reporting
 from relations.services.corrections import retract
 from relations.services.demo import load_fixtures
 from relations.services.queries import events
@@ -34,8 +35,8 @@ COUNTRY_FILTERS: list[list[str]] = [[], ["PER"], ["MEX", "SAU"]]
 def both_ways(app: App, period: Period, countries: list[str]) -> tuple[Any, Any]:
     now = app.clock()
     with app.store.reading() as tx:
-        assert reporting.projections_answer(app, tx, now)
-        fast = reporting.facts_from_projections(app, tx, period, countries)
+        assert report_facts.projections_answer(app, tx, now)
+        fast = report_facts.facts_from_projections(app, tx, period, countries)
         slow = facts_from_logs(app.machine, tx.pair_logs(countries), period, now, countries)
     return fast, slow
 
@@ -79,7 +80,7 @@ def test_projections_equal_a_replay(fresh_app: Any, attempts: Any, withdrawn: An
             assert fast == slow, (start, end, countries)
             with app.store.reading() as tx:
                 pairs = timeline_pairs(fast)
-                drawn = reporting.timelines_from_projections(tx, pairs, period)
+                drawn = report_facts.timelines_from_projections(tx, pairs, period)
                 for pair in pairs:
                     log = tx.pair_events(pair, up_to=period.last_day)
                     if log:
@@ -94,8 +95,8 @@ def test_the_fast_path_is_not_used_when_events_were_recorded_after_known_at(
     load_fixtures(clocked_app)
     before = clock() - timedelta(minutes=1)
     with clocked_app.store.reading() as tx:
-        assert reporting.projections_answer(clocked_app, tx, clock())
-        assert not reporting.projections_answer(clocked_app, tx, before)
+        assert report_facts.projections_answer(clocked_app, tx, clock())
+        assert not report_facts.projections_answer(clocked_app, tx, before)
     report = reporting.build(clocked_app, datetime(2015, 1, 1, tzinfo=UTC), known_at=before)
     assert report.status_counts == {"normal": 0, "strained": 0, "severed": 0}
     assert report.recorded == []
@@ -111,8 +112,8 @@ def test_the_fast_path_is_not_used_when_a_retraction_came_after_known_at(
     severed = [e for e in events(clocked_app, types=["relations_severed"]) if e.actor == "PER"]
     retract(clocked_app, severed[0].id, "test", by="t", cascade=True)
     with clocked_app.store.reading() as tx:
-        assert reporting.projections_answer(clocked_app, tx, clock())
-        assert not reporting.projections_answer(clocked_app, tx, before)
+        assert report_facts.projections_answer(clocked_app, tx, clock())
+        assert not report_facts.projections_answer(clocked_app, tx, before)
     start = datetime(2015, 1, 1, tzinfo=UTC)
     then = reporting.build(clocked_app, start, known_at=before)
     now = reporting.build(clocked_app, start)

@@ -69,11 +69,12 @@ def report(
     known_at: datetime | None,
     reproduce_id: int | None,
 ) -> None:
-    """Report on a period: status changes, pairs strained or severed, events recorded.
+    """Report on a period: what deteriorated and improved, every change of status or
+    stage, where relations stand, what happened and what came to light late.
 
     Times are UTC unless they carry an offset. HTML is one self-contained file with a
-    status timeline per pair; JSON follows the schema in the README; CSV is the table
-    of status changes.
+    world map (one --country) or a matrix (several or none) and timelines; JSON follows
+    the schema in the README; CSV is the table of status changes.
 
     \b
     Examples:
@@ -93,7 +94,9 @@ def report(
             raise InvalidInput("--reproduce takes no other report option: it reuses the report's")
         _reproduce(reporting.reproduce(app, reproduce_id))
         return
-    built = reporting.build(app, start, end, countries, known_at=known_at)
+    built = reporting.build(
+        app, start, end, countries, known_at=known_at, with_timelines=fmt == "html"
+    )
     if output is None:
         echo(render(built, fmt), nl=False)
         return
@@ -240,6 +243,13 @@ def _reproduce(done: Reproduction) -> None:
         lines.append(
             f"  the rules changed: it was built under rules {entry.rules_digest}, "
             f"the rules in force are {done.rules_digest}"
+        )
+    from relations.reports.render import LAYOUT
+
+    if entry.layout != LAYOUT:
+        lines.append(
+            f"  it was rendered with report layout {entry.layout}; this version renders layout "
+            f"{LAYOUT}, so the text differs even where the facts are the same"
         )
     path = Path(entry.path)
     try:

@@ -73,6 +73,23 @@ ALIASES: dict[str, str] = {
 }
 
 
+# The short names people use, where ISO's (or pycountry's common) name is the long form.
+SHORT_NAMES: dict[str, str] = {
+    "RUS": "Russia",
+    "COD": "DR Congo",
+    "COG": "Republic of the Congo",
+    "FSM": "Micronesia",
+    "PSE": "Palestine",
+    "VAT": "Holy See",
+    "BRN": "Brunei",
+    "FLK": "Falkland Islands",
+    "VGB": "British Virgin Islands",
+    "VIR": "US Virgin Islands",
+    "MAF": "Saint Martin",
+    "SXM": "Sint Maarten",
+    "CCK": "Cocos Islands",
+}
+
 # Names that mean two countries: refused with both suggested rather than guessed.
 AMBIGUOUS: dict[str, tuple[str, ...]] = {
     "congo": ("COG", "COD"),
@@ -107,7 +124,7 @@ def _index() -> tuple[dict[str, Country], dict[str, Country]]:
     by_code: dict[str, Country] = {}
     by_key: dict[str, Country] = {}
     for entry in pycountry.countries:
-        name = getattr(entry, "common_name", None) or entry.name
+        name = SHORT_NAMES.get(entry.alpha_3) or getattr(entry, "common_name", None) or entry.name
         country = Country(entry.alpha_3, name)
         by_code[entry.alpha_3] = country
         names = [entry.alpha_2, entry.alpha_3, entry.name, name]

@@ -24,6 +24,13 @@ class Pair:
     def as_list(self) -> list[str]:
         return [self.first, self.second]
 
+    def __contains__(self, country: object) -> bool:
+        return country in (self.first, self.second)
+
+    def other(self, country: str) -> str:
+        """The pair's other country than ``country`` (one of the two)."""
+        return self.second if country == self.first else self.first
+
     def __str__(self) -> str:
         return f"{self.first}-{self.second}"
 

@@ -106,6 +106,14 @@ class Rules:
     def all_stages(self) -> list[str]:
         return [stage for status in self.states for stage in self.stages_of(status)]
 
+    @cached_property
+    def unestablished(self) -> frozenset[str]:
+        """The stages of pairs that never had relations: those an ``establish`` event
+        leads out of (``severed.never_established`` in the shipped rules)."""
+        return frozenset(
+            source.partition(".")[2] or source for source in self.effects.get("establish", {})
+        )
+
     def rank(self, stage: str) -> int:
         """How serious a stage is (for "deteriorated" and "improved")."""
         if stage in self.severity:

@@ -5,36 +5,25 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from relations.bootstrap import App
 from relations.domain.errors import InvalidInput, Refused, RelationsError
-from relations.domain.events import Pair
-from relations.reports.model import (
-    MARKER_LIMIT,
-    Facts,
-    Period,
-    Report,
-    Standing,
-    StatusChange,
-    TimelineInput,
-    assemble,
-    facts_from_logs,
-    ordered,
-    timeline_input,
-    timeline_pairs,
-)
-from relations.reports.render import render
+from relations.reports.assemble import assemble
+from relations.reports.facts import facts_from_logs, timeline_input, timeline_pairs
+from relations.reports.model import Report
+from relations.reports.period import Period
+from relations.reports.render import LAYOUT, render
 from relations.services import inputs
+from relations.services.report_facts import (
+    facts_from_projections,
+    projections_answer,
+    timelines_from_projections,
+)
 from relations.store.report_registry import ReportEntry
-
-if TYPE_CHECKING:
-    from relations.store.transaction import StoreTransaction
 
 DEFAULT_SPAN = timedelta(days=7)
 
@@ -46,9 +35,11 @@ def build(
     countries: Sequence[str] = (),
     known_at: datetime | None = None,
     generated_at: datetime | None = None,
+    with_timelines: bool = True,
 ) -> Report:
     """The report for [start, end) (default: the 7 days up to now), as the log knew it at
-    ``known_at`` (default: now). ``generated_at`` is for reproducing a report."""
+    ``known_at`` (default: now). ``generated_at`` is for reproducing a report; only HTML
+    draws timelines, so the other formats skip reading what they are drawn from."""
     now = app.clock()
     inputs.known_at(known_at, now)
     end = end or now
@@ -72,68 +63,18 @@ def build(
     with app.store.reading() as tx:
         if projections_answer(app, tx, cutoff):
             facts = facts_from_projections(app, tx, period, codes)
-            sources = timelines_from_projections(tx, timeline_pairs(facts), period)
+            drawn = timeline_pairs(facts) if with_timelines else []
+            sources = timelines_from_projections(tx, drawn, period)
         else:
             logs = tx.pair_logs(codes, known_at=cutoff)
             facts = facts_from_logs(app.machine, logs, period, cutoff, codes)
             sources = {}
-            for pair in timeline_pairs(facts):
+            for pair in timeline_pairs(facts) if with_timelines else []:
                 known = tx.pair_events(pair, up_to=period.last_day, known_at=cutoff)
                 if known:
                     sources[pair] = timeline_input(app.machine, known, period.first_day)
         waiting = tx.waiting_pairs(codes, known_at=cutoff)
-    report = assemble(app.machine, facts, sources, period, generated_at or now, cutoff, codes)
-    return replace(report, pending=waiting)
-
-
-def projections_answer(app: App, tx: StoreTransaction, known_at: datetime) -> bool:
-    """The projections equal a replay as known at ``known_at``: nothing was recorded or
-    retracted after it, and every pair was projected under the rules in force."""
-    queries = tx
-    for latest in (
-        queries.latest_recorded_at(),
-        queries.latest_retracted_at(),
-        queries.latest_reviewed_at(),
-    ):
-        if latest is not None and latest > known_at:
-            return False
-    return queries.rules_digests() <= {app.rules.digest}
-
-
-def timelines_from_projections(
-    tx: StoreTransaction, pairs: Sequence[Pair], period: Period
-) -> dict[Pair, TimelineInput]:
-    sources = {}
-    for pair in pairs:
-        first_day, changes, markers = tx.timeline_rows(
-            pair, period.last_day, period.first_day, MARKER_LIMIT
-        )
-        if first_day is not None:
-            sources[pair] = TimelineInput(first_day, changes, markers)
-    return sources
-
-
-def facts_from_projections(
-    app: App, tx: StoreTransaction, period: Period, countries: Sequence[str]
-) -> Facts:
-    """The report's facts from event_effects and pair_status, by index seeks."""
-    queries = tx
-    last_day = period.last_day
-    first_day = period.first_day
-    statuses = queries.statuses_at(last_day, countries)
-    counts = Counter(status for _, status, _ in statuses)
-    standing = [
-        Standing(pair, status, cause.occurred_on, (last_day - cause.occurred_on).days, cause)
-        for pair, status, cause in statuses
-        if status != app.rules.initial and cause is not None
-    ]
-    changes = [
-        StatusChange(e.pair, before, after, e.occurred_on, e)
-        for e, before, after in queries.changes(first_day, last_day, period.start, period.end,
-                                                countries)
-    ]  # fmt: skip
-    recorded = queries.recorded(period.start, period.end, countries)
-    return ordered(app.machine, Facts(dict(counts), changes, standing, recorded))
+    return assemble(app.rules, facts, sources, period, generated_at or now, cutoff, codes, waiting)
 
 
 def write_atomically(path: Path, text: str) -> str:
@@ -200,6 +141,7 @@ def save(
         error=error,
         known_at=report.known_at,
         rules_digest=app.rules.digest,
+        layout=LAYOUT,
     )
     if error and schedule is None:
         # `relations report --output` that fails writes nothing, like any failed command;
@@ -249,6 +191,7 @@ def reproduce(app: App, report_id: int) -> Reproduction:
         entry.countries,
         known_at=known_at,
         generated_at=entry.generated_at,
+        with_timelines=entry.format == "html",
     )
     text = render(report, entry.format)
     checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -124,7 +124,10 @@ def produce_due(app: App, schedule: Schedule, now: datetime | None = None) -> Re
     # stamped before the end but not yet committed would be missed by both reports, so
     # first wait for the writers under way.
     app.store.wait_for_writers()
-    report = reporting.build(app, start, end, schedule.countries, known_at=end)
+    report = reporting.build(
+        app, start, end, schedule.countries, known_at=end,
+        with_timelines=schedule.format == "html",
+    )  # fmt: skip
     folder = Path(schedule.output_dir)
     path = folder / report_file_name(schedule, start, end)
     try:

@@ -9,16 +9,41 @@ and tests/test_report_paths.py checks the two ways agree.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from relations.domain.events import Event, Pair
-from relations.store import decode
+from relations.store import decode, state_codec
 from relations.store.decode import EVENT_COLUMNS, events_from
 from relations.store.log_reader import LogReader
 from relations.store.runners import in_list
 
 LATEST_FIRST = "f.occurred_on DESC, f.event_id DESC"
+
+
+@dataclass(frozen=True, slots=True)
+class EndState:
+    """A pair's place at the end of a period, as the projections hold it."""
+
+    pair: Pair
+    status: str
+    stage: str
+    since: date | None
+    stage_since: date | None
+    cause: Event | None
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """An event that changed its pair's status or stage, with the places around it."""
+
+    event: Event
+    status_before: str
+    stage_before: str
+    status_after: str
+    stage_after: str
+    late: bool  # recorded in the period about an earlier date
 
 
 class ReportQueries(LogReader):
@@ -39,15 +64,12 @@ class ReportQueries(LogReader):
             str(r[0]) for r in self.runner.rows("SELECT DISTINCT rules_digest FROM pair_status")
         }
 
-    def statuses_at(
-        self, last_day: date, countries: Sequence[str]
-    ) -> list[tuple[Pair, str, Event | None]]:
-        """Each pair's status at the end of ``last_day`` and the event that caused it
-        (pairs with no event by then are left out; the cause is None if it never changed).
-        """
+    def ends_at(self, last_day: date, countries: Sequence[str]) -> list[EndState]:
+        """Each pair's place at the end of ``last_day``, since when, and the event that
+        put it in its status (pairs with no event by then are left out)."""
         latest_day = self.runner.rows("SELECT max(occurred_on) FROM event_effects")[0][0]
         if latest_day is not None and decode.day(latest_day) <= last_day:
-            return self._current_statuses(countries)  # the usual case: a period up to now
+            return self._current_ends(countries)  # the usual case: a period up to now
         involving, params = _involving("s", countries)
         same_pair = (
             "f.pair_first = s.pair_first AND f.pair_second = s.pair_second "
@@ -58,49 +80,61 @@ class ReportQueries(LogReader):
             "SELECT s.pair_first, s.pair_second, "
             f"(SELECT f.status_after FROM event_effects f WHERE {same_pair} "
             f"ORDER BY {LATEST_FIRST} LIMIT 1), "
-            f"(SELECT f.event_id FROM event_effects f WHERE {same_pair} "
-            "AND f.state IS NOT NULL AND f.changed "
+            f"(SELECT f.stage_after FROM event_effects f WHERE {same_pair} "
+            f"ORDER BY {LATEST_FIRST} LIMIT 1), "
+            f"(SELECT f.state FROM event_effects f WHERE {same_pair} AND f.state IS NOT NULL "
             f"ORDER BY {LATEST_FIRST} LIMIT 1) "
             f"FROM pair_status s WHERE {involving}"
         )
-        found = [
-            (Pair(str(first), str(second)), str(status), None if cause is None else int(cause))
-            for first, second, status, cause in self.runner.rows(sql, params)
-            if status is not None
-        ]
-        causes = self.events_by_id([cause for _, _, cause in found if cause is not None])
+        found = []
+        for first, second, status, stage, text in self.runner.rows(sql, params):
+            if status is None:
+                continue
+            state = state_codec.decode(str(text)) if text is not None else None
+            found.append((Pair(str(first), str(second)), str(status), str(stage), state))
+        causes = self.events_by_id(
+            [s.cause_id for *_, s in found if s is not None and s.cause_id is not None]
+        )
         return [
-            (pair, status, causes.get(cause) if cause else None) for pair, status, cause in found
-        ]
+            EndState(
+                pair, status, stage,
+                state.since if state else None,
+                state.stage_since if state else None,
+                causes.get(state.cause_id) if state and state.cause_id else None,
+            )
+            for pair, status, stage, state in found
+        ]  # fmt: skip
 
-    def _current_statuses(self, countries: Sequence[str]) -> list[tuple[Pair, str, Event | None]]:
+    def _current_ends(self, countries: Sequence[str]) -> list[EndState]:
         """From pair_status, with each cause joined in: no per-pair seek at all."""
         involving, params = _involving("s", countries)
         sql = (
-            f"SELECT s.pair_first, s.pair_second, s.status, {EVENT_COLUMNS} FROM pair_status s "
+            "SELECT s.pair_first, s.pair_second, s.status, s.stage, s.since, s.stage_since, "
+            f"{EVENT_COLUMNS} FROM pair_status s "
             "LEFT JOIN events e ON e.id = s.cause_event_id "
             "LEFT JOIN reviews v ON v.event_id = e.id "
             f"WHERE {involving} AND s.event_count > 0"
         )
         return [
-            (
-                Pair(str(row[0]), str(row[1])),
-                str(row[2]),
-                decode.event(row[3:]) if row[3] is not None else None,
+            EndState(
+                Pair(str(row[0]), str(row[1])), str(row[2]), str(row[3]),
+                decode.optional_day(row[4]), decode.optional_day(row[5]),
+                decode.event(row[6:]) if row[6] is not None else None,
             )
             for row in self.runner.rows(sql, params)
-        ]
+        ]  # fmt: skip
 
-    def changes(
+    def moves(
         self,
         first_day: date,
         last_day: date,
         start: datetime,
         end: datetime,
         countries: Sequence[str],
-    ) -> list[tuple[Event, str, str]]:
-        """Status changes that took effect in [first_day, last_day], or earlier but were
-        recorded in [start, end)."""
+    ) -> list[Move]:
+        """Every event that changed its pair's status or stage: those that took effect
+        in [first_day, last_day] (``late`` False), and those that took effect earlier
+        but were recorded in [start, end) (``late`` True)."""
         involving, params = _involving("f", countries)
         params.update(
             first_day=self.runner.day(first_day),
@@ -109,19 +143,37 @@ class ReportQueries(LogReader):
             end=self.runner.moment(end),
         )
         base = (
-            f"SELECT {EVENT_COLUMNS}, f.status_before, f.status_after FROM {events_from(False)} "
-            f"JOIN event_effects f ON f.event_id = e.id WHERE f.changed AND {involving}"
+            f"SELECT {EVENT_COLUMNS}, f.status_before, f.status_after, f.stage_before, "
+            f"f.stage_after FROM {events_from(False)} "
+            "JOIN event_effects f ON f.event_id = e.id WHERE f.state IS NOT NULL "
+            "AND (f.status_before <> f.status_after OR f.stage_before <> f.stage_after) "
+            f"AND {involving}"
         )
         in_period = " AND f.occurred_on >= :first_day AND f.occurred_on <= :last_day"
         late = (
             " AND f.occurred_on < :first_day AND e.recorded_at >= :start AND e.recorded_at < :end"
         )
         found = []
-        for condition in (in_period, late):
+        for is_late, condition in ((False, in_period), (True, late)):
             for row in self.runner.rows(base + condition, params):
-                before, after = row[decode.EVENT_WIDTH :]
-                found.append((decode.event(row), str(before), str(after)))
+                status_before, status_after, stage_before, stage_after = row[decode.EVENT_WIDTH :]
+                found.append(
+                    Move(decode.event(row), str(status_before), str(stage_before),
+                         str(status_after), str(stage_after), is_late)
+                )  # fmt: skip
         return found
+
+    def occurred(self, first_day: date, last_day: date, countries: Sequence[str]) -> list[Event]:
+        """Live events that took effect in [first_day, last_day] (by the dates index of
+        event_effects, which holds exactly the live events)."""
+        involving, params = _involving("f", countries)
+        params.update(first_day=self.runner.day(first_day), last_day=self.runner.day(last_day))
+        sql = (
+            f"SELECT {EVENT_COLUMNS} FROM {events_from(False)} "
+            "JOIN event_effects f ON f.event_id = e.id "
+            f"WHERE f.occurred_on >= :first_day AND f.occurred_on <= :last_day AND {involving}"
+        )
+        return [decode.event(row) for row in self.runner.rows(sql, params)]
 
     def recorded(self, start: datetime, end: datetime, countries: Sequence[str]) -> list[Event]:
         """Live events recorded in [start, end)."""
@@ -150,13 +202,17 @@ class ReportQueries(LogReader):
 
     def timeline_rows(
         self, pair: Pair, last_day: date, recent_from: date, marker_limit: int
-    ) -> tuple[date | None, list[tuple[date, str]], list[tuple[Event, bool]]]:
+    ) -> tuple[date | None, list[tuple[date, str, str]], list[tuple[Event, bool]]]:
         """What the pair's timeline up to ``last_day`` is drawn from: the date of its first
-        event, (date, status after) of every event that changed its status, and the
-        events to mark as (event, changed): all of them if there are at most
-        ``marker_limit``, else the latest changes since ``recent_from`` (at most that many).
-        """
+        event, (date, status after, stage after) of every event that changed its status
+        or stage, and the events to mark as (event, moved it): all of them if there are
+        at most ``marker_limit``, else the latest moves since ``recent_from`` (at most
+        that many)."""
         mine = "f.pair_first = :first AND f.pair_second = :second AND f.occurred_on <= :last_day"
+        moved = (
+            "f.state IS NOT NULL AND (f.status_before <> f.status_after "
+            "OR f.stage_before <> f.stage_after)"
+        )
         params: dict[str, Any] = {
             "first": pair.first,
             "second": pair.second,
@@ -166,19 +222,19 @@ class ReportQueries(LogReader):
             f"SELECT min(f.occurred_on), count(*) FROM event_effects f WHERE {mine}", params
         )[0]
         changes = [
-            (decode.day(day), str(after))
-            for day, after in self.runner.rows(
-                f"SELECT f.occurred_on, f.status_after FROM event_effects f WHERE {mine} "
-                "AND f.state IS NOT NULL AND f.changed ORDER BY f.occurred_on, f.event_id",
+            (decode.day(day), str(status), str(stage))
+            for day, status, stage in self.runner.rows(
+                f"SELECT f.occurred_on, f.status_after, f.stage_after FROM event_effects f "
+                f"WHERE {mine} AND {moved} ORDER BY f.occurred_on, f.event_id",
                 params,
             )
         ]
         marked = (
-            f"SELECT {EVENT_COLUMNS}, f.changed FROM {events_from(False)} "
-            f"JOIN event_effects f ON f.event_id = e.id WHERE {mine}"
+            f"SELECT {EVENT_COLUMNS}, CASE WHEN {moved} THEN 1 ELSE 0 END "
+            f"FROM {events_from(False)} JOIN event_effects f ON f.event_id = e.id WHERE {mine}"
         )
         if count > marker_limit:
-            marked += " AND f.state IS NOT NULL AND f.changed AND f.occurred_on >= :recent_from"
+            marked += f" AND {moved} AND f.occurred_on >= :recent_from"
             params["recent_from"] = self.runner.day(recent_from)
         marked += f" ORDER BY {LATEST_FIRST} LIMIT {int(marker_limit)}"
         markers = [

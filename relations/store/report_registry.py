@@ -27,6 +27,7 @@ class ReportEntry:
     error: str | None
     known_at: datetime | None = None  # what it was built from: the log as known then,
     rules_digest: str | None = None  # under these rules
+    layout: int = 1  # rendered with this layout (relations.reports.render.LAYOUT)
 
     @property
     def written(self) -> bool:
@@ -50,6 +51,7 @@ class ReportRegistry:
             "error": entry.error,
             "known_at": naive_utc(entry.known_at) if entry.known_at else None,
             "rules_digest": entry.rules_digest,
+            "layout": entry.layout,
         }
         result = self.connection.execute(reports.insert().values(**values).returning(reports.c.id))
         return int(result.scalar_one())
@@ -90,4 +92,5 @@ def _entry(row: Any) -> ReportEntry:
         error=row.error,
         known_at=row.known_at.replace(tzinfo=UTC) if row.known_at else None,
         rules_digest=row.rules_digest,
+        layout=row.layout or 1,
     )

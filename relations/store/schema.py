@@ -220,6 +220,7 @@ reports = Table(
     # What it was built from, so `report --reproduce` can rebuild it exactly.
     Column("known_at", DateTime, nullable=True),
     Column("rules_digest", String(16), nullable=True),
+    Column("layout", Integer, nullable=True),  # render.LAYOUT; null: layout 1
     Index(None, "schedule", "period_end"),
 )
 
