@@ -1,114 +1,67 @@
-"""The composition root: the one place that builds the store, machine and clock."""
+"""The composition root: the one place that builds the store, the reader, the machine
+and the clock, and wires them into an App (relations/application.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from relations.domain.events import Entry, Event, Pair
+from relations.application import App, EventReader, today_anywhere, utc_now
 from relations.domain.rules import Rules, default_rules
 
 if TYPE_CHECKING:
     from relations.domain.machine import RelationMachine
-
-if TYPE_CHECKING:
-    from relations.store.rows import ProjectedStatus
     from relations.store.sql_store import SqlStore
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+def bootstrap(
+    url: str,
+    *,
+    machine: RelationMachine | None = None,
+    rules: Rules | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    today: Callable[[], date] = today_anywhere,
+    store: SqlStore | None = None,
+    reader: EventReader | None = None,
+) -> App:
+    """Wire an App for the database at ``url``; the database is opened on first use.
+    ``machine`` or ``rules``: other rules than the packaged ones. ``store``, ``reader``:
+    parts already built (a test's, another entry point's) instead of opening ``url``."""
+    if machine is not None:
+        rules = machine.rules
+    given_machine = machine
+    return App(
+        url=url,
+        rules=rules or default_rules(),
+        open_store=(lambda: store) if store is not None else (lambda: open_store(url)),
+        open_fast_reader=(lambda: reader) if reader is not None else (lambda: fast_reader(url)),
+        build_machine=(lambda _: given_machine) if given_machine is not None else machine_of,
+        clock=clock,
+        today=today,
+    )
 
 
-def today_anywhere() -> date:
-    """The latest date on Earth right now (UTC+14). An event dated after it is in the
-    future for everyone; the answer does not depend on the machine's time zone."""
-    return (utc_now() + timedelta(hours=14)).date()
+def open_store(url: str) -> SqlStore:
+    """The SQLAlchemy store of ``url``, migrated to the current schema."""
+    from relations.store.engine import engine_for
+    from relations.store.migrations import ensure_schema
+    from relations.store.sql_store import SqlStore
+
+    engine = engine_for(url)
+    ensure_schema(engine)
+    return SqlStore(engine)
 
 
-class PairEvents(Protocol):
-    def pair_events(
-        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
-    ) -> list[Event]: ...
+def fast_reader(url: str) -> EventReader | None:
+    """The stdlib sqlite3 reader of a SQLite database at the current schema, else None
+    (the App then reads through the store)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    from relations.store.sqlite_reader import SqliteReader
 
-    def pair_record(
-        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
-    ) -> list[Entry]: ...
-
-    def pair_logs(
-        self, countries: Sequence[str] = (), known_at: datetime | None = None
-    ) -> Iterator[tuple[Pair, list[Event]]]: ...
-
-    def status_at(self, pair: Pair, day: date, digest: str) -> ProjectedStatus | None: ...
-
-    def waiting(
-        self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
-    ) -> tuple[int, date | None]: ...
-
-    def pending_events(
-        self, *, countries: Sequence[str] = (), types: Sequence[str] = (), limit: int = 50
-    ) -> list[Event]: ...
-
-
-class EventReader(Protocol):
-    def reading(self) -> AbstractContextManager[PairEvents]: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass
-class App:
-    """Everything a service needs, passed in explicitly so tests can swap any part.
-
-    The database is opened on first use: ``store`` (SQLAlchemy, migrated to the
-    current schema) for everything, ``reader`` for the commands that only read one
-    pair's events (stdlib sqlite3 when possible, to keep them fast).
-    """
-
-    url: str
-    rules: Rules = field(default_factory=default_rules)
-    clock: Callable[[], datetime] = utc_now
-    today: Callable[[], date] = today_anywhere
-    given_machine: RelationMachine | None = None
-
-    @cached_property
-    def machine(self) -> RelationMachine:
-        """The state machine of ``rules``, built on first use: commands that only read
-        the projections (`status`) never pay for importing and building it."""
-        return self.given_machine or machine_of(self.rules)
-
-    @cached_property
-    def store(self) -> SqlStore:
-        from relations.store.engine import engine_for
-        from relations.store.migrations import ensure_schema
-        from relations.store.sql_store import SqlStore
-
-        engine = engine_for(self.url)
-        ensure_schema(engine)
-        return SqlStore(engine)
-
-    @cached_property
-    def reader(self) -> EventReader:
-        if "store" not in self.__dict__ and self.url.startswith("sqlite:///"):
-            from relations.store.sqlite_reader import SqliteReader
-
-            fast = SqliteReader.open(Path(self.url.removeprefix("sqlite:///")))
-            if fast is not None:
-                return fast
-        return self.store
-
-    def close(self) -> None:
-        """Release database connections (each command calls this when it ends)."""
-        if "store" in self.__dict__:
-            self.store.engine.dispose()
-        reader = self.__dict__.get("reader")
-        if reader is not None and reader is not self.__dict__.get("store"):
-            reader.close()
+    return SqliteReader.open(Path(url.removeprefix("sqlite:///")))
 
 
 def rules_for(path: Path | None) -> Rules:
@@ -149,18 +102,3 @@ def machine_of(rules: Rules) -> RelationMachine:
         kernel_cache.save(rules, machine.kernel.table())
     _machines[rules.digest] = machine
     return machine
-
-
-def bootstrap(
-    url: str,
-    *,
-    machine: RelationMachine | None = None,
-    rules: Rules | None = None,
-    clock: Callable[[], datetime] = utc_now,
-    today: Callable[[], date] = today_anywhere,
-) -> App:
-    """Wire an App for the database at ``url``; the database is opened on first use.
-    ``machine`` or ``rules``: other rules than the packaged ones."""
-    if machine is not None:
-        rules = machine.rules
-    return App(url, rules or default_rules(), clock, today, machine)

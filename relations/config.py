@@ -1,7 +1,8 @@
 """Where the database is: --db, then $RELATIONS_DB, then a file in the user data directory.
 Which rules are in force: --rules, then $RELATIONS_RULES, then the packaged rules.toml.
 
-This and bootstrap.py are the only modules that read the environment.
+The CLI reads these through this module; the only other module that reads the
+environment is kernel_cache.py ($RELATIONS_CACHE_DIR, where the machine's table is kept).
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-
-from relations.domain.errors import InvalidInput
 
 DB_ENV = "RELATIONS_DB"
 RULES_ENV = "RELATIONS_RULES"
@@ -43,16 +42,19 @@ def rules_path(option: str | None) -> Path | None:
 def to_url(text: str) -> str:
     """Accept a URL or a plain file path; use psycopg 3 for PostgreSQL URLs."""
     if not _SCHEME.match(text):
-        path = Path(text).expanduser().resolve()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InvalidInput(f"cannot create the folder for {path}: {exc.strerror}") from None
-        return f"sqlite:///{path}"
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
     for prefix in ("postgres://", "postgresql://"):
         if text.startswith(prefix):
             return "postgresql+psycopg://" + text[len(prefix) :]
     return text
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///")
+    return Path(path) if path and path != ":memory:" else None
 
 
 def masked(url: str) -> str:

@@ -1,6 +1,7 @@
 """The JSON shapes printed by ``--json``: the stable contract for scripts.
 
-Plain dicts built from domain values; the CLI prints them, reports reuse them.
+Plain dicts built from domain values; the CLI prints them, the web API returns them,
+reports reuse them: one source for every JSON shape.
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ if TYPE_CHECKING:
     from relations.domain.events import Event, Pair
     from relations.domain.rules import EventType
     from relations.domain.state import Mission
+    from relations.services.corrections import Corrected, Retracted
+    from relations.services.importing import ImportResult
     from relations.services.queries import HistoryItem, PairState, PairStatus
     from relations.services.recording import Recorded
+    from relations.services.review import Decided
+    from relations.services.schedules import ScheduleView
+    from relations.store.report_registry import ReportEntry
     from relations.store.rows import Write
 
 
@@ -25,8 +31,8 @@ def event(e: Event) -> dict[str, Any]:
         "actor": e.actor,
         "target": e.target,
         "occurred_on": e.occurred_on.isoformat(),
-        "summary": e.summary,
-        "source": e.source,
+        "summary": e.summary or None,  # a value not given is null, everywhere
+        "source": e.source or None,
         "external_id": e.external_id,
         "recorded_at": moment(e.recorded_at),
         "supersedes": e.supersedes,
@@ -173,4 +179,93 @@ def write(w: Write) -> dict[str, Any]:
         "event_ids": w.event_ids,
         "retracted": w.retracted,
         "reviewed": w.reviewed,
+    }
+
+
+def retracted(done: Retracted) -> dict[str, Any]:
+    return {
+        "retracted": [event(e) for e in [done.event, *done.cascaded]],
+        "pair": done.event.pair.as_list(),
+        "status_before": done.status_before,
+        "status_after": done.status_after,
+    }
+
+
+def corrected(done: Corrected) -> dict[str, Any]:
+    return {
+        "retracted": done.old.id,
+        "recorded": done.new_id,
+        "pairs": [
+            {"pair": pair.as_list(), "status_before": before, "status_after": after}
+            for pair, (before, after) in done.statuses.items()
+        ],
+    }
+
+
+def review_queue(events: list[Event]) -> list[dict[str, Any]]:
+    """The pending events grouped by pair, in the queue's order."""
+    groups: dict[Pair, list[Event]] = {}
+    for e in events:
+        groups.setdefault(e.pair, []).append(e)
+    return [
+        {"pair": p.as_list(), "events": [event(e) for e in found]} for p, found in groups.items()
+    ]
+
+
+def decision(d: Decided) -> dict[str, Any]:
+    return {
+        "id": d.event.id,
+        "pair": d.event.pair.as_list(),
+        "decision": d.decision,
+        "event_type": d.as_type or d.event.event_type,
+        "coded_type": d.event.event_type,
+        "status_before": d.status_before,
+        "status_after": d.status_after,
+    }
+
+
+def import_summary(result: ImportResult) -> dict[str, Any]:
+    return {
+        "file": result.source,
+        "format": result.format,
+        "rows": result.rows,
+        "created": result.created,
+        "already_recorded": result.already_recorded,
+        "collapsed": result.collapsed,
+        "skipped": dict(sorted(result.skipped.items())),
+        "rejected": dict(sorted(result.rejected.items())),
+        "invalid": result.invalid,
+        "invalidated": result.invalidated,
+        "pending": result.pending,
+        "pairs": len(result.pairs),
+    }
+
+
+def report_entry(e: ReportEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "schedule": e.schedule,
+        "period": {"from": moment(e.period_start), "to": moment(e.period_end)},
+        "format": e.format,
+        "countries": e.countries,
+        "path": e.path,
+        "generated_at": moment(e.generated_at),
+        "checksum": e.checksum,
+        "status": "written" if e.written else "failed",
+        "error": e.error,
+    }
+
+
+def schedule(v: ScheduleView) -> dict[str, Any]:
+    return {
+        "name": v.schedule.name,
+        "trigger": v.schedule.kind,
+        "expression": v.schedule.expression,
+        "timezone": v.schedule.timezone,
+        "format": v.schedule.format,
+        "output_dir": v.schedule.output_dir,
+        "countries": v.schedule.countries,
+        "created_at": moment(v.schedule.started),
+        "next_run": moment(v.next_run) if v.next_run else None,
+        "last_period_end": moment(v.last_period_end) if v.last_period_end else None,
     }

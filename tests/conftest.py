@@ -17,7 +17,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from relations.bootstrap import App, bootstrap
+from relations.application import App
+from relations.bootstrap import bootstrap
 from relations.cli import cli
 from relations.config import to_url
 from relations.store.engine import engine_for
@@ -27,7 +28,7 @@ POSTGRES_URL = os.environ.get("RELATIONS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 TABLES = (
     "pair_status", "event_effects", "retractions", "reviews", "events", "writes", "reports",
-    "apscheduler_jobs",
+    "apscheduler_jobs", "tokens", "web_settings",
 )  # fmt: skip
 
 

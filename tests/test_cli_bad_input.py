@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from relations.bootstrap import today_anywhere
+from relations.application import today_anywhere
 
 CSV_HEADER = "occurred_on,event_type,actor,target,summary,source,external_id"
 

@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
-from relations.bootstrap import today_anywhere
 from relations.cli import cli
 
 EVENT_KEYS = {
@@ -159,8 +158,8 @@ def test_record_stores_every_field_as_given(run: Any) -> None:
 def test_record_without_optional_fields(run: Any) -> None:
     run.ok("record", "statement", "MEX", "PER", "--on", "2023-01-10")
     [event] = run.json("events")
-    assert event["summary"] == ""
-    assert event["source"] == ""
+    assert event["summary"] is None, "a value not given is null, like external_id"
+    assert event["source"] is None
     assert event["external_id"] is None
 
 
@@ -339,7 +338,7 @@ def test_status_of_a_pair_without_events_is_normal(run: Any) -> None:
             {"sender": "CHL", "host": "PER", **initial},
             {"sender": "PER", "host": "CHL", **initial},
         ],
-        "as_of": today_anywhere().isoformat(),
+        "as_of": datetime.now(UTC).date().isoformat(),  # the UTC date: no later event
         "known_at": None,
         "cause": None,
         "events": 0,
@@ -362,7 +361,7 @@ def test_status_now_of_peru_and_mexico(run: Any, fixtures_dir: Path) -> None:
             {"sender": "MEX", "host": "PER", **closed, "protecting_power": "BRA"},
             {"sender": "PER", "host": "MEX", **closed, "protecting_power": None},
         ],
-        "as_of": today_anywhere().isoformat(),
+        "as_of": datetime.now(UTC).date().isoformat(),  # the UTC date: no later event
         "known_at": None,
         "cause": severed,
         "events": 11,
@@ -604,8 +603,8 @@ def test_import_csv(run: Any, tmp_path: Path) -> None:
     ]
     assert [(e["summary"], e["source"], e["external_id"]) for e in events] == [
         ("Recall", "https://example.org/1", "csv-1"),
-        ("Congress, 65-40", "", "csv-2"),
-        ("", "", None),
+        ("Congress, 65-40", None, "csv-2"),
+        (None, None, None),
     ]
     status = run.json("status", "PER", "MEX")
     assert (status["status"], status["since"], status["events"]) == ("severed", "2025-11-03", 3)

@@ -107,7 +107,7 @@ def test_schedule_add_list_remove(run: Cli, tmp_path: Path) -> None:
     assert "weekly" in run.ok("schedule", "list").stdout
     run.ok("schedule", "remove", "weekly")
     assert [s["name"] for s in run.json("schedule", "list")] == ["daily"]
-    run.refused(1, "schedule", "remove", "weekly")
+    run.refused(2, "schedule", "remove", "weekly")
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,8 @@ def test_schedule_add_edge_inputs(run: Cli, args: list[str], message: str) -> No
 def test_serve_once_fails_when_a_report_cannot_be_written(run: Cli, tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from relations.bootstrap import bootstrap, utc_now
+    from relations.application import utc_now
+    from relations.bootstrap import bootstrap
     from relations.services import schedules
 
     past = utc_now() - timedelta(days=2)

@@ -33,7 +33,7 @@ import pytest
 from projection_checks import expected_effects
 from sqlalchemy import func, select
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.events import Pair
 from relations.domain.fold import fold
 from relations.store.schema import events, writes
@@ -41,6 +41,8 @@ from relations.store.schema import events, writes
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import concurrent_writer as worker  # noqa: E402  (the helper script, next to this file)
+
+pytestmark = pytest.mark.slow  # see pyproject.toml: `pytest -m "not slow"` skips these
 
 WRITERS = 8
 RECORDS = 200  # per writer; even ones to the shared pair

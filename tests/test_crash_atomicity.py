@@ -65,7 +65,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -76,7 +77,8 @@ from projection_checks import expected_effects
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from relations.bootstrap import bootstrap, utc_now
+from relations.application import utc_now
+from relations.bootstrap import bootstrap
 from relations.domain.events import Pair
 from relations.domain.fold import fold
 from relations.domain.machine import default_machine
@@ -86,6 +88,8 @@ from relations.services.importing import import_file
 from relations.store.report_registry import ReportEntry
 
 from conftest import TABLES
+
+pytestmark = pytest.mark.slow  # see pyproject.toml: `pytest -m "not slow"` skips these
 
 EVENTS = 200_000
 KILLS = 10
@@ -187,6 +191,48 @@ def wait_for_other_sessions(url: str, timeout: float = 300) -> float:
     finally:
         engine.dispose()
     return time.monotonic() - started
+
+
+@contextmanager
+def registrations_held(url: str) -> Iterator[None]:
+    """While inside: an INSERT into the report registry never returns (a trigger that
+    sleeps on PostgreSQL, or counts a four-way join of the events on SQLite). After:
+    the sessions still held are ended (their clients were killed) and the trigger is
+    dropped."""
+    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    postgres = sqlite_path(url) is None
+    with engine.connect() as connection:
+        if postgres:
+            connection.execute(text(
+                "CREATE FUNCTION hold_registration() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_sleep(3600); RETURN NEW; END $$"
+            ))  # fmt: skip
+            connection.execute(text(
+                "CREATE TRIGGER hold_registration BEFORE INSERT ON reports "
+                "FOR EACH ROW EXECUTE FUNCTION hold_registration()"
+            ))  # fmt: skip
+        else:
+            connection.execute(text(
+                "CREATE TRIGGER hold_registration BEFORE INSERT ON reports WHEN (SELECT "
+                "count(*) FROM events a, events b, events c, events d) < 0 BEGIN "
+                "SELECT 1; END"
+            ))  # fmt: skip
+    try:
+        yield
+    finally:
+        with engine.connect() as connection:
+            if postgres:
+                connection.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                    "current_database() AND pid <> pg_backend_pid() "
+                    "AND backend_type = 'client backend'"
+                ))  # fmt: skip
+            connection.execute(
+                text("DROP TRIGGER hold_registration" + (" ON reports" if postgres else ""))
+            )
+            if postgres:
+                connection.execute(text("DROP FUNCTION hold_registration()"))
+        engine.dispose()
 
 
 def schema_of(url: str) -> list[tuple[Any, ...]]:
@@ -826,26 +872,41 @@ def test_kill_9_of_serve_while_it_writes_reports(
     out = tmp_path / "out"
     names = [f"s{n:02d}" for n in range(SCHEDULES)]
     events_file = csv_prefix(import_csv, REPORT_EVENTS, tmp_path / "events.csv")
-    reports_database(db_url, out, names, events_file, "1d", timedelta(days=3, minutes=5))
+    started = reports_database(db_url, out, names, events_file, "1d", timedelta(days=3, minutes=5))
     timeline = [f"RELATIONS_CRASH_SEED={SEED}, backend {db_url.split(':')[0]}"]
     first_report = 0.0
     left: list[str] = []  # temporary files the kills left
     for number in range(1, SERVE_KILLS + 1):
-        daemon = Serve(db_url, tmp_path / f"serve-{number}.log")
-        files = names_in(out)
-        if number == 1:
-            kind = "right after its first report"
-            assert daemon.wait_until(lambda: "wrote report" in daemon.output()), daemon.output()  # noqa: B023
-            first_report = time.monotonic() - daemon.started
-        elif number % 2 == 0 and pending(db_url, names):
-            kind = "as soon as a new file appears (a report's temporary file)"
-            assert daemon.wait_until(new_file(out, files, temporary=None)), daemon.output()
-            time.sleep(rng.uniform(0, 0.005))
-        else:
-            delay = rng.uniform(0.3, 2.5 * first_report)
-            kind = f"at random, {delay:.2f} s after start"
-            time.sleep(max(0.0, daemon.started + delay - time.monotonic()))
-        daemon.kill()
+        last = number == SERVE_KILLS
+        if last and not pending(db_url, names):
+            # A fast run wrote every report: one more schedule, so that the last kill
+            # has a report to interrupt whatever the machine's speed.
+            app = bootstrap(db_url, clock=lambda: started)
+            schedules.add(app, "late", every="1d", fmt="html", output_dir=out)
+            app.close()
+            names.append("late")
+        # The last kill: registrations are held, so it always lands before the report
+        # being written is registered (while it is written, or after its rename).
+        held = registrations_held(db_url) if last else nullcontext()
+        with held:
+            daemon = Serve(db_url, tmp_path / f"serve-{number}.log")
+            files = names_in(out)
+            if number == 1:
+                kind = "right after its first report"
+                assert daemon.wait_until(lambda: "wrote report" in daemon.output()), daemon.output()  # noqa: B023
+                first_report = time.monotonic() - daemon.started
+            elif last:
+                kind = "as soon as a new file appears, its registration held"
+                assert daemon.wait_until(new_file(out, files, temporary=None)), daemon.output()
+            elif number % 2 == 0 and pending(db_url, names):
+                kind = "as soon as a new file appears (a report's temporary file)"
+                assert daemon.wait_until(new_file(out, files, temporary=None)), daemon.output()
+                time.sleep(rng.uniform(0, 0.005))
+            else:
+                delay = rng.uniform(0.3, 2.5 * first_report)
+                kind = f"at random, {delay:.2f} s after start"
+                time.sleep(max(0.0, daemon.started + delay - time.monotonic()))
+            daemon.kill()
         wait_for_other_sessions(db_url)
         problems, leftovers = report_problems(db_url, out)
         left += leftovers
@@ -877,11 +938,11 @@ def test_kill_9_between_the_rename_and_the_registration_of_a_report(
     db_url: str, import_csv: Path, tmp_path: Path
 ) -> None:
     """The moment the random kills above reach only by chance, reached on purpose: a
-    report's file renamed into place, its registration not committed. The test takes
-    the database's write lock (as a long write would) the moment the report's temporary
-    file appears, so the daemon renames its file and then waits to register it; it is
-    killed then. (If the daemon wrote, renamed and registered before the lock was taken,
-    which a loaded machine allows, the attempt is repeated with a new schedule.)
+    report's file renamed into place, its registration not committed. A trigger on the
+    registry (the test's own, dropped after) holds any registration inside its INSERT:
+    the daemon reads, renders, writes and renames its first report, then is stuck in
+    the registration, and is killed there. Whatever the machine's speed, it cannot
+    register before the kill.
 
     What the guarantee allows right after that kill: a *complete* report file that no
     registry entry vouches for (never a partial file, never a registered report without
@@ -891,34 +952,22 @@ def test_kill_9_between_the_rename_and_the_registration_of_a_report(
     # Every 2 s: by the next start the period has moved on, so the report written then
     # has another name, and the orphan must be removed, not merely overwritten.
     started = reports_database(db_url, tmp_path, [], events_file, "2s", timedelta(minutes=10))
-    attempts: list[str] = []
-    for number in range(1, 6):
-        name, out = f"probe{number}", tmp_path / f"out{number}"
-        app = bootstrap(db_url, clock=lambda: started)
-        if number > 1:
-            schedules.remove(app, f"probe{number - 1}")
-        schedules.add(app, name, every="2s", fmt="html", output_dir=out)
-        daemon = Serve(db_url, tmp_path / f"serve{number}.log")
+    name, out = "probe", tmp_path / "out"
+    app = bootstrap(db_url, clock=lambda: started)
+    schedules.add(app, name, every="2s", fmt="html", output_dir=out)
+    app.close()
+    with registrations_held(db_url):
+        daemon = Serve(db_url, tmp_path / "serve.log")
         try:
-            assert daemon.wait_until(new_file(out, set(), temporary=True)), daemon.output()
-            with app.store.writing(alone=True):  # registration now waits for this lock
-                assert daemon.wait_until(new_file(out, set(), temporary=False)), daemon.output()
-                time.sleep(0.2)  # the daemon is blocked in its registration, or done
-                daemon.kill()
+            assert daemon.wait_until(new_file(out, set(), temporary=False)), daemon.output()
+            time.sleep(0.2)  # the daemon is inside its registration, held
         finally:
-            if daemon.process.poll() is None:
-                daemon.kill()
-            app.close()
-        wait_for_other_sessions(db_url)
-        if not pending(db_url, [name]):
-            attempts.append(f"attempt {number}: registered before the lock was taken")
-            continue
-        break
-    else:
-        raise AssertionError("never killed between a rename and a registration: " + str(attempts))
+            daemon.kill()
+    wait_for_other_sessions(db_url)
+    assert pending(db_url, [name]), daemon.output()
     problems, leftovers = report_problems(db_url, out)
     [orphan] = [item for item in out.iterdir() if not TEMPORARY.match(item.name)]
-    assert (problems, leftovers) == ([], [orphan.name]), (attempts, daemon.output())
+    assert (problems, leftovers) == ([], [orphan.name]), daemon.output()
     time.sleep(2.1)  # the schedule fires again
     before_once = utc_now()
     output = serve_once(db_url, tmp_path / "once.log")

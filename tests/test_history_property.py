@@ -24,7 +24,7 @@ from projection_checks import assert_projections_equal_fold
 from sqlalchemy import select
 from test_rebuild_property import _via, event_types
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.errors import Refused
 from relations.domain.events import EventDraft, Pair
 from relations.domain.fold import fold
@@ -235,7 +235,15 @@ def apply(app: App, model: Model, operation: Any) -> None:
 
 
 def _record(app: App, event_type: str, actor: str, target: str, day: date) -> int:
-    [result] = record(app, event_type, actor, [target], day, via=_via(event_type, actor, target))
+    [result] = record(
+        app,
+        event_type,
+        actor,
+        [target],
+        day,
+        via=_via(event_type, actor, target),
+        allow_duplicate=True,
+    )
     return result.event_id
 
 

@@ -6,9 +6,9 @@ Summaries, sources and names holding SQL, quotes, control characters, very long 
 and ``<script>`` are stored and shown verbatim, and are escaped in the HTML report; a
 NUL character or a summary/source over 10,000 characters is refused (exit 2).
 
-- ``test_fuzzed_cli_arguments``: hypothesis over argument lists of record, status,
-  history, pairs, events, retract, correct, import, report, log, rules check and
-  event-types, mixing valid values with hostile ones.
+- ``test_fuzzed_cli_arguments``: hypothesis over argument lists of every command
+  (``FUZZED_COMMANDS``; a test fails when a command is missing from it), mixing valid
+  values with hostile ones.
 - ``test_fuzzed_import_files``: hypothesis over CSV, JSON Lines, GDELT and ICEWS files
   with hostile fields and bytes (NUL, invalid UTF-8, BOMs, CRLF, huge numbers...),
   plain, gzipped or zipped, with and without ``--rejects`` and ``--lenient``.
@@ -378,6 +378,36 @@ def write_file(folder: Path, name: str, data: bytes) -> Path:
 # --- 1. fuzzed CLI arguments ----------------------------------------------------------------
 
 
+FUZZED_COMMANDS = [
+    "record", "status", "history", "pairs", "events", "retract", "correct", "import",
+    "report", "log", "rules check", "event-types", "review", "confirm", "dismiss",
+    "reports list", "schedule add", "schedule list", "schedule remove", "serve",
+    "world", "world load", "info", "reproject", "demo", "diagram", "token add", "token list",
+    "token revoke", "web",
+]  # fmt: skip
+
+
+def test_the_fuzz_list_holds_every_command() -> None:
+    """A command added to the CLI must be added to the fuzzer too."""
+    import click
+
+    from relations.cli import cli
+
+    def leaves(group: click.Group, prefix: str = "") -> list[str]:
+        found = []
+        for name, command in group.commands.items():
+            path = f"{prefix}{name}"
+            if isinstance(command, click.Group):
+                if command.invoke_without_command:
+                    found.append(path)
+                found += leaves(command, path + " ")
+            else:
+                found.append(path)
+        return found
+
+    assert sorted(leaves(cli)) == sorted(FUZZED_COMMANDS)
+
+
 @st.composite
 def cli_arguments(draw: Any, types: list[str], folder: Path) -> list[str]:
     """A well-formed command (free text may already be hostile: it is valid there), then
@@ -400,10 +430,8 @@ def cli_arguments(draw: Any, types: list[str], folder: Path) -> list[str]:
                 chosen += [flag] if value is None else [flag, draw(value)]
         return chosen
 
-    command = draw(st.sampled_from([
-        "record", "status", "history", "pairs", "events", "retract", "correct", "import",
-        "report", "log", "rules check", "event-types", "record", "retract", "correct",
-    ]))  # fmt: skip
+    # Every command (test_the_fuzz_list_holds_every_command checks), the writes twice.
+    command = draw(st.sampled_from([*FUZZED_COMMANDS, "record", "retract", "correct"]))
     if command == "record":
         args = ["record", draw(kind), draw(country),
                 *draw(st.lists(country, min_size=1, max_size=4)), "--on", draw(date)]  # fmt: skip
@@ -457,6 +485,49 @@ def cli_arguments(draw: Any, types: list[str], folder: Path) -> list[str]:
         data = draw(st.sampled_from(TOML_FILES))
         args = ["rules", "check", str(write_file(folder, "rules.toml", data))]
         args += options(("--json", None))
+    elif command == "review":
+        args = ["review", *options(("--country", country), ("--type", kind),
+                                   ("--limit", number), ("--json", None))]  # fmt: skip
+    elif command in ("confirm", "dismiss"):
+        args = [command, *draw(st.lists(number, min_size=1, max_size=3)), "--reason", draw(text)]
+        args += options(("--by", text), ("--json", None))
+        if command == "confirm":
+            args += options(("--type", kind))
+    elif command == "reports list":
+        args = ["reports", "list", *options(("--schedule", text), ("--json", None))]
+    elif command == "schedule add":
+        when = draw(st.sampled_from([["--every", "1d"], ["--cron", "0 8 * * 1"], ["--every",
+                                     "0s"], ["--cron", "61 * * * *"], []]))  # fmt: skip
+        args = ["schedule", "add", draw(text), *when, "--output-dir",
+                str(Path(tempfile.mkdtemp(dir=folder)))]  # fmt: skip
+        args += options(("--country", country), ("--timezone", st.sampled_from(
+            ["UTC", "America/Lima", "Mars/Olympus"])), ("--format", st.sampled_from(
+            ["markdown", "html", "json", "csv", "pdf"])))  # fmt: skip
+    elif command == "schedule list":
+        args = ["schedule", "list", *options(("--json", None))]
+    elif command == "schedule remove":
+        args = ["schedule", "remove", draw(text)]
+    elif command == "serve":
+        args = ["serve", "--once"]  # without --once it serves until stopped
+    elif command == "world load":
+        args = ["world", "load", *options(("--by", text), ("--json", None))]
+    elif command in ("info", "world", "reproject"):
+        args = [command, *options(("--json", None))]
+        if command == "reproject":
+            args += options(("--by", text))
+    elif command in ("demo", "diagram"):
+        args = [command]
+    elif command == "token add":
+        role = st.sampled_from(["reader", "recorder", "admin", "root"])
+        args = ["token", "add", draw(text), "--role", draw(role)]
+        args += options(("--by", text), ("--json", None))
+    elif command == "token list":
+        args = ["token", "list", *options(("--json", None))]
+    elif command == "token revoke":
+        args = ["token", "revoke", draw(text), *options(("--by", text))]
+    elif command == "web":  # --check: build the app and exit, never serve
+        args = ["web", "--check", *options(("--port", number), ("--workers", number),
+                                           ("--host", text), ("--public-read", None))]  # fmt: skip
     else:
         args = ["event-types", *options(("--json", None))]
     # Often, one option's value becomes a bad value of its own kind (an impossible date
@@ -469,8 +540,8 @@ def cli_arguments(draw: Any, types: list[str], folder: Path) -> list[str]:
     for _ in range(draw(st.sampled_from([0, 0, 0, 0, 1, 1, 2, 3]))):
         # Never the value of a path option we write to, and no NUL (no shell can pass one).
         at = draw(st.integers(1, len(args)))
-        if args[at - 1] in ("--rejects", "--output"):
-            continue
+        if args[at - 1] in ("--rejects", "--output") or "--check" in args[at : at + 1]:
+            continue  # (without --check, `web` would serve until stopped)
         wrong = draw(st.one_of(st.sampled_from(BAD_VALUES), hostile_path))
         if draw(st.booleans()) and at < len(args):
             args[at] = wrong
@@ -568,7 +639,8 @@ def test_imported_text_round_trips_verbatim(
     path = write_file(tmp_path, f"events.{fmt}", (("\ufeff" if bom else "") + text).encode())
     assert_clean(run.ok("import", str(path)), None, run.url)
     latest = max(run.json("events", "--country", "CHL"), key=lambda e: e["id"])
-    assert (latest["summary"], latest["source"]) == (summary, source)
+    assert (latest["summary"] or "", latest["source"] or "") == (summary, source)
+    assert latest["summary"] != "" and latest["source"] != "", 'not given: null, never ""'
 
 
 # --- 4. hostile strings recorded through the CLI, checked in every output -------------------

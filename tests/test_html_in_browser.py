@@ -17,6 +17,8 @@ from relations.reports.colours import STAGES
 
 from check_html_report import check_in_browser, find_chromium, rgb, write_demo_reports
 
+pytestmark = pytest.mark.slow  # see pyproject.toml: `pytest -m "not slow"` skips these
+
 BROWSER = find_chromium()
 
 

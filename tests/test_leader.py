@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.scheduling.leader import Leadership
 
 

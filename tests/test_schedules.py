@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from relations.bootstrap import App, bootstrap
+from relations.application import App
+from relations.bootstrap import bootstrap
 from relations.domain.errors import InvalidInput, Refused
 from relations.reports.render import render
 from relations.scheduling import jobs
@@ -133,7 +134,7 @@ def test_adding_validates_everything_and_stores_nothing_on_error(
     [view] = schedules.listing(clocked_app)
     assert view.schedule.expression == "1d"
     schedules.remove(clocked_app, "x")
-    with pytest.raises(Refused, match="no schedule named"):
+    with pytest.raises(InvalidInput, match="no schedule named"):
         schedules.remove(clocked_app, "x")
 
 

@@ -14,8 +14,13 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from relations.bootstrap import bootstrap, utc_now
+import pytest
+
+from relations.application import utc_now
+from relations.bootstrap import bootstrap
 from relations.services import reporting, schedules
+
+pytestmark = pytest.mark.slow  # see pyproject.toml: `pytest -m "not slow"` skips these
 
 TIMEOUT = 60
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from relations.bootstrap import App, bootstrap
+import pytest
+
+from relations.application import App
+from relations.bootstrap import bootstrap
+from relations.services import queries, reporting
 from relations.services.demo import load_fixtures
+from relations.services.importing import import_file
 from relations.store.sql_store import SqlStore
 from relations.store.sqlite_reader import SqliteReader
 
@@ -114,4 +120,57 @@ def test_status_from_the_projections_equals_a_fold_in_both_readers(tmp_path: Pat
                 assert fast.status_at(pair, day, "other rules") is None
                 assert tx.status_at(pair, day, "other rules") is None
     reader.close()
+    app.close()
+
+
+def test_a_pair_with_40000_events_under_sqlites_default_variable_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every IN list is chunked: with the variable limit of a default SQLite build
+    (32,766), `history`, `events` and the report of a pair with 40,000 events work on
+    both read paths (an unchunked list of their ids would raise "too many SQL
+    variables")."""
+    import sqlite3
+
+    connect = sqlite3.connect
+
+    def limited(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection = connect(*args, **kwargs)
+        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", limited)  # the stdlib reader
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", limited)  # SQLAlchemy's pysqlite
+    source = tmp_path / "many.csv"
+    with source.open("w", encoding="utf-8") as out:
+        out.write("occurred_on,event_type,actor,target,summary,source,external_id\n")
+        for number in range(40_000):
+            day = date(1900, 1, 1) + timedelta(days=number)
+            out.write(f"{day},statement,PER,MEX,statement {number},,many-{number}\n")
+    url = f"sqlite:///{tmp_path / 'many.db'}"
+    app = bootstrap(url)
+    assert import_file(app, source).created == 40_000
+    assert len(queries.events(app, countries=["PER"])) == 40_000
+    app.close()
+    for fast in (True, False):  # the stdlib sqlite3 reader, then the SQLAlchemy store
+        app = bootstrap(url)
+        if not fast:
+            assert app.store is not None  # opened first: reads go through it
+        items = queries.history(app, "PER", "MEX")
+        assert len(items) == 40_000 and isinstance(app.reader, SqliteReader) == fast
+        app.close()
+    app = bootstrap(url)
+    ids = [e.id for e in queries.events(app)]
+    external = [f"many-{number}" for number in range(40_000)]
+    reader = SqliteReader.open(tmp_path / "many.db")
+    assert reader is not None
+    with app.store.reading() as tx, reader.reading() as fast:
+        for path in (tx, fast):  # lookups by 40,000 ids: chunked IN lists
+            assert len(path.events_by_id(ids)) == 40_000
+            assert len(path.by_external_ids(external)) == 40_000
+    reader.close()
+    report = reporting.build(
+        app, datetime(2000, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert len(report.facts.occurred) == 40_000 - 36_524  # 2000-01-01 is day 36,524
     app.close()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.store import sql_store as sql
 from relations.store.sql_store import Busy
 

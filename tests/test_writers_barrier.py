@@ -8,8 +8,13 @@ import threading
 import time
 from datetime import date
 
-from relations.bootstrap import App, bootstrap
+import pytest
+
+from relations.application import App
+from relations.bootstrap import bootstrap
 from relations.domain.events import EventDraft
+
+pytestmark = pytest.mark.slow  # see pyproject.toml: `pytest -m "not slow"` skips these
 
 
 def test_wait_for_writers_returns_only_after_an_open_write_commits(app: App) -> None:

@@ -11,10 +11,13 @@ from relations.cli import (  # noqa: F401  (registers commands)
     reporting,
     review,
     rules,
+    web,
     world,
     writes,
 )
-from relations.cli.app import cli
+from relations.cli.app import accept_everywhere, cli
+
+accept_everywhere(cli)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from relations.cli.app import Settings, cli, pass_settings
+from relations.cli.app import Settings, cli, make_folder, pass_settings
 from relations.cli.output import echo_json, echo_table
 
 
@@ -99,13 +99,16 @@ def demo(ctx: click.Context) -> None:
     """
     from pathlib import Path
 
-    from relations.config import default_db_path, masked, to_url
+    from relations.config import default_db_path, masked, sqlite_file, to_url
     from relations.services.demo import load_demo
     from relations.services.importing import ImportRefused
 
     settings = ctx.find_object(Settings)
     assert settings is not None
     url = to_url(settings.db_option or str(default_db_path("demo.db")))
+    demo_file = sqlite_file(url)
+    if demo_file is not None:
+        make_folder(demo_file)
     try:
         loaded, world = load_demo(settings.open(url))
     except ImportRefused:

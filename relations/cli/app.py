@@ -5,16 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from relations import __version__
 from relations.domain.dates import parse_date, parse_timestamp
-from relations.domain.errors import InvalidInput, RelationsError
+from relations.domain.errors import InvalidInput, Refused, RelationsError
 
 if TYPE_CHECKING:
-    from relations.bootstrap import App
+    from relations.application import App
     from relations.domain.machine import RelationMachine
     from relations.domain.rules import Rules
 
@@ -89,9 +90,25 @@ class Settings:
 
         return rules_for(rules_path(self.rules_option))
 
-    def app(self) -> App:
-        """The App for --db (or $RELATIONS_DB, or the default file), built once."""
-        return self._app or self.open(self.url())
+    def app(self, *, create: bool = False) -> App:
+        """The App for --db (or $RELATIONS_DB, or the default file), built once. A
+        SQLite file that does not exist is refused (a mistyped --db must not answer
+        from an empty database), unless ``create``: the commands that record create it,
+        and its folder."""
+        if self._app is not None:
+            return self._app
+        url = self.url()
+        from relations.config import sqlite_file
+
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            if not create:
+                raise Refused(
+                    f"there is no database at {path}: `relations record`, `import` or "
+                    "`demo` create one; --db or RELATIONS_DB choose another"
+                )
+            make_folder(path)
+        return self.open(url)
 
     def open(self, url: str) -> App:
         """Use the database at ``url`` for the rest of this command."""
@@ -108,7 +125,50 @@ class Settings:
             self._app.close()
 
 
+def make_folder(path: Path) -> None:
+    """The folder of a database file about to be created."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot create the folder for {path}: {exc.strerror}") from None
+
+
 pass_settings = click.make_pass_decorator(Settings)
+
+DB_HELP = (
+    "Database: a file path, sqlite:///path or postgresql://user@host/db. "
+    "Env: RELATIONS_DB. Default: relations.db in your user data directory."
+)
+RULES_HELP = (
+    "Rules file (states, effects, event types). Env: RELATIONS_RULES. Default: the packaged rules."
+)
+
+
+def _set(attribute: str) -> Callable[[click.Context, click.Parameter, str | None], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is None:
+            return
+        ctx.meta[f"relations.{attribute}"] = value  # for shell completion (no Settings then)
+        settings = ctx.find_object(Settings)
+        if settings is not None:
+            setattr(settings, attribute, value)
+
+    return callback
+
+
+def accept_everywhere(group: click.Group) -> None:
+    """Let --db and --rules come after any (sub)command too, and show them in its
+    help: `relations status Peru Mexico --db pm.db` works like `relations --db pm.db
+    status Peru Mexico` (given in both places, the later one counts)."""
+    for command in group.commands.values():
+        command.params += [
+            click.Option(["--db", "db_here"], metavar="URL", expose_value=False,
+                         callback=_set("db_option"), help=DB_HELP),
+            click.Option(["--rules", "rules_here"], metavar="FILE", expose_value=False,
+                         callback=_set("rules_option"), help=RULES_HELP),
+        ]  # fmt: skip
+        if isinstance(command, click.Group):
+            accept_everywhere(command)
 
 
 class ParsedParam(click.ParamType):  # type: ignore[type-arg]
@@ -133,20 +193,8 @@ TIMESTAMP = ParsedParam("DATETIME", parse_timestamp, datetime)
 
 
 @click.group(cls=RelationsGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db",
-    "db_option",
-    metavar="URL",
-    help="Database: a file path, sqlite:///path or postgresql://user@host/db. "
-    "Env: RELATIONS_DB. Default: relations.db in your user data directory.",
-)
-@click.option(
-    "--rules",
-    "rules_option",
-    metavar="FILE",
-    help="Rules file (states, effects, event types). Env: RELATIONS_RULES. "
-    "Default: the packaged rules.",
-)
+@click.option("--db", "db_option", metavar="URL", help=DB_HELP)
+@click.option("--rules", "rules_option", metavar="FILE", help=RULES_HELP)
 @click.version_option(__version__, prog_name="relations")
 @click.pass_context
 def cli(ctx: click.Context, db_option: str | None, rules_option: str | None) -> None:

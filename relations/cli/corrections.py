@@ -9,6 +9,7 @@ import click
 
 from relations.cli.app import DATE, TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo_json, echo_table, shorten
+from relations.cli.params import COUNTRY, EVENT_TYPE
 from relations.cli.writes import by_option
 
 EVENT_ID = click.IntRange(1, 2**31 - 1)  # the id column's range on PostgreSQL
@@ -43,14 +44,7 @@ def retract(
 
     done = retract_event(settings.app(), event_id, reason, by=by, cascade=cascade)
     if as_json:
-        echo_json(
-            {
-                "retracted": [views.event(e) for e in [done.event, *done.cascaded]],
-                "pair": done.event.pair.as_list(),
-                "status_before": done.status_before,
-                "status_after": done.status_after,
-            }
-        )
+        echo_json(views.retracted(done))
         return
     e = done.event
     click.echo(
@@ -64,13 +58,16 @@ def retract(
 @cli.command()
 @click.argument("event_id", type=EVENT_ID)
 @click.option("--on", "occurred_on", type=DATE, help="The corrected date.")
-@click.option("--type", "event_type", help="The corrected event type.")
-@click.option("--actor", help="The corrected actor country.")
-@click.option("--target", help="The corrected target country.")
+@click.option("--type", "event_type", type=EVENT_TYPE, help="The corrected event type.")
+@click.option("--actor", type=COUNTRY, help="The corrected actor country.")
+@click.option("--target", type=COUNTRY, help="The corrected target country.")
 @click.option("--summary", help="The corrected summary.")
 @click.option("--source", help="The corrected source.")
 @click.option(
-    "--via", metavar="COUNTRY", help="The corrected third country (protecting_power_appointed)."
+    "--via",
+    metavar="COUNTRY",
+    type=COUNTRY,
+    help="The corrected third country (protecting_power_appointed).",
 )
 @REASON
 @by_option
@@ -115,16 +112,9 @@ def correct(
         via=via,
     )
     if as_json:
-        echo_json(
-            {
-                "retracted": done.old.id,
-                "recorded": done.new_id,
-                "pairs": [
-                    {"pair": pair.as_list(), "status_before": before, "status_after": after}
-                    for pair, (before, after) in done.statuses.items()
-                ],
-            }
-        )
+        from relations import views
+
+        echo_json(views.corrected(done))
         return
     new = done.new
     click.echo(

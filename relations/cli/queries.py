@@ -10,28 +10,8 @@ import click
 
 from relations.cli.app import DATE, TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo, echo_json, echo_table, shorten
-
-LEVEL_WORDS = {
-    "ambassador": "ambassador",
-    "withdrawn": "ambassador withdrawn",
-    "charge": "chargé d'affaires",
-    "closed": "closed",
-    "none": "never established",
-}
-
-
-def mission_line(sender: str, host: str, mission: Any) -> str:
-    """ "Argentina in Venezuela: closed since 2024-08-01, interests represented by Brazil"."""
-    from relations.domain.countries import name_of
-
-    line = f"{sender} in {host}: {LEVEL_WORDS.get(mission.level, mission.level)}"
-    if mission.since:
-        line += f" since {mission.since}"
-    if mission.protecting_power:
-        line += f", interests represented by {name_of(mission.protecting_power)}"
-    if mission.level in ("closed", "none") or not mission.consular:
-        line += ", consular relations continue" if mission.consular else ", no consular relations"
-    return line
+from relations.cli.params import COUNTRY, event_filters
+from relations.domain.explain import LEVEL_WORDS, mission_line
 
 
 def mission_changes(actor: str, target: str, step: Any) -> list[str]:
@@ -71,8 +51,8 @@ def as_of_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 @cli.command()
-@click.argument("country_a")
-@click.argument("country_b")
+@click.argument("country_a", type=COUNTRY)
+@click.argument("country_b", type=COUNTRY)
 @as_of_option("The status on this date (default: today).")
 @known_at_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -132,8 +112,8 @@ def status(
 
 
 @cli.command()
-@click.argument("country_a")
-@click.argument("country_b")
+@click.argument("country_a", type=COUNTRY)
+@click.argument("country_b", type=COUNTRY)
 @as_of_option("Only events that occurred on or before this date.")
 @known_at_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -282,8 +262,7 @@ def pairs(
 
 
 @cli.command()
-@click.option("--country", "countries", multiple=True, help="Involving this country (repeatable).")
-@click.option("--type", "types", multiple=True, help="Of this event type (repeatable).")
+@event_filters
 @click.option("--from", "start", type=DATE, help="Occurred on or after this date.")
 @click.option("--to", "end", type=DATE, help="Occurred on or before this date.")
 @as_of_option("Occurred on or before this date (the same as --to).")

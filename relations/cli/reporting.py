@@ -10,13 +10,15 @@ import click
 
 from relations.cli.app import TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo, echo_json, echo_table
+from relations.cli.params import COUNTRY, SCHEDULE
+from relations.reports import formats as report_formats
 
 if TYPE_CHECKING:
     from relations.services.reporting import Reproduction
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMAT_CHOICE = click.Choice(["markdown", "html", "json", "csv"])
+FORMAT_CHOICE = click.Choice(report_formats.NAMES)
 
 
 def report_options(format_help: str) -> Callable[[F], F]:
@@ -28,7 +30,7 @@ def report_options(format_help: str) -> Callable[[F], F]:
             help=format_help,
         )(command)  # fmt: skip
         return click.option(
-            "--country", "countries", multiple=True,
+            "--country", "countries", multiple=True, type=COUNTRY,
             help="Only pairs involving this country (repeatable).",
         )(command)  # fmt: skip
 
@@ -74,7 +76,7 @@ def report(
 
     Times are UTC unless they carry an offset. HTML is one self-contained file with a
     world map (one --country) or a matrix (several or none) and timelines; JSON follows
-    the schema in the README; CSV is the table of status changes.
+    the schema in the docs (docs/reports.md); CSV is the table of status changes.
 
     \b
     Examples:
@@ -159,8 +161,8 @@ def schedule_add(
     from relations.services import schedules
 
     added = schedules.add(
-        settings.app(), name, cron=cron, every=every, fmt=fmt, output_dir=Path(output_dir),
-        countries=countries, timezone=timezone,
+        settings.app(create=True), name, cron=cron, every=every, fmt=fmt,
+        output_dir=Path(output_dir), countries=countries, timezone=timezone,
     )  # fmt: skip
     click.echo(f"added schedule {added.name}: {added.spec.describe()}, {added.format} "
                f"reports to {added.output_dir}")  # fmt: skip
@@ -176,25 +178,10 @@ def schedule_list(settings: Settings, as_json: bool) -> None:
     Example:
       relations schedule list --json
     """
-    from relations.reports.render import timestamp
+    from relations import views
     from relations.services import schedules
 
-    views = schedules.listing(settings.app())
-    rows = [
-        {
-            "name": v.schedule.name,
-            "trigger": v.schedule.kind,
-            "expression": v.schedule.expression,
-            "timezone": v.schedule.timezone,
-            "format": v.schedule.format,
-            "output_dir": v.schedule.output_dir,
-            "countries": v.schedule.countries,
-            "created_at": timestamp(v.schedule.started),
-            "next_run": timestamp(v.next_run) if v.next_run else None,
-            "last_period_end": timestamp(v.last_period_end) if v.last_period_end else None,
-        }
-        for v in views
-    ]
+    rows = [views.schedule(v) for v in schedules.listing(settings.app())]
     if as_json:
         echo_json(rows)
         return
@@ -209,7 +196,7 @@ def schedule_list(settings: Settings, as_json: bool) -> None:
 
 
 @schedule.command("remove")
-@click.argument("name")
+@click.argument("name", type=SCHEDULE)
 @pass_settings
 def schedule_remove(settings: Settings, name: str) -> None:
     """Remove the schedule NAME (its reports stay registered).
@@ -317,11 +304,14 @@ def reports_group() -> None:
 
 
 @reports_group.command("list")
-@click.option("--schedule", "schedule_name", help="Only the reports of this schedule.")
+@click.option(
+    "--schedule", "schedule_name", type=SCHEDULE, help="Only the reports of this schedule."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_settings
 def reports_list(settings: Settings, schedule_name: str | None, as_json: bool) -> None:
-    """List every registered report: schedule, period, format, path, time, checksum.
+    """List every registered report: schedule, period, format, when it was generated,
+    its checksum (the first 12 digits of its sha256; --json has all of it), path.
 
     Reports that could not be written are listed too, with the reason.
 
@@ -329,25 +319,10 @@ def reports_list(settings: Settings, schedule_name: str | None, as_json: bool) -
     Example:
       relations reports list --schedule daily
     """
-    from relations.reports.render import timestamp
+    from relations import views
     from relations.services import reporting
 
-    entries = reporting.registered(settings.app(), schedule_name)
-    rows: list[dict[str, Any]] = [
-        {
-            "id": e.id,
-            "schedule": e.schedule,
-            "period": {"from": timestamp(e.period_start), "to": timestamp(e.period_end)},
-            "format": e.format,
-            "countries": e.countries,
-            "path": e.path,
-            "generated_at": timestamp(e.generated_at),
-            "checksum": e.checksum,
-            "status": "written" if e.written else "failed",
-            "error": e.error,
-        }
-        for e in entries
-    ]
+    rows = [views.report_entry(e) for e in reporting.registered(settings.app(), schedule_name)]
     if as_json:
         echo_json(rows)
         return
@@ -355,8 +330,9 @@ def reports_list(settings: Settings, schedule_name: str | None, as_json: bool) -
         click.echo("no reports yet")
         return
     echo_table(
-        ["id", "schedule", "from", "to", "format", "status", "path"],
-        [[r["id"], r["schedule"], r["period"]["from"], r["period"]["to"], r["format"],
+        ["id", "schedule", "from", "to", "format", "generated", "sha256", "status", "path"],
+        [[r["id"], r["schedule"] or "", r["period"]["from"], r["period"]["to"], r["format"],
+          r["generated_at"], (r["checksum"] or "")[:12],
           r["status"] if r["status"] == "written" else f"FAILED: {r['error']}", r["path"]]
          for r in rows],
     )  # fmt: skip

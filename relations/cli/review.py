@@ -9,12 +9,12 @@ import click
 from relations.cli.app import Settings, cli, pass_settings
 from relations.cli.corrections import EVENT_ID
 from relations.cli.output import echo, echo_json, shorten
+from relations.cli.params import EVENT_TYPE, event_filters
 from relations.cli.writes import by_option
 
 
 @cli.command()
-@click.option("--country", "countries", multiple=True, help="Involving this country (repeatable).")
-@click.option("--type", "types", multiple=True, help="Of this event type (repeatable).")
+@event_filters
 @click.option(
     "--limit", type=click.IntRange(min=1), default=50, show_default=True,
     help="At most this many events.",
@@ -49,12 +49,7 @@ def review(
     for event in found:
         groups.setdefault(event.pair, []).append(event)
     if as_json:
-        echo_json(
-            [
-                {"pair": pair.as_list(), "events": [views.event(e) for e in events]}
-                for pair, events in groups.items()
-            ]
-        )
+        echo_json(views.review_queue(found))
         return
     if not found:
         echo("no feed signals are awaiting review")
@@ -87,7 +82,7 @@ def evidence(e: Any) -> str:
 @cli.command()
 @click.argument("event_ids", metavar="ID [ID ...]", type=EVENT_ID, nargs=-1, required=True)
 @click.option(
-    "--type", "event_type",
+    "--type", "event_type", type=EVENT_TYPE,
     help="Confirm it as this event type instead (e.g. a relations_reduced row that was a "
     "break: relations_severed); re-importing the feed keeps it so.",
 )  # fmt: skip
@@ -139,21 +134,10 @@ def dismiss(
 
 
 def _print(done: list[Any], as_json: bool) -> None:
+    from relations import views
+
     if as_json:
-        echo_json(
-            [
-                {
-                    "id": d.event.id,
-                    "pair": d.event.pair.as_list(),
-                    "decision": d.decision,
-                    "event_type": d.as_type or d.event.event_type,
-                    "coded_type": d.event.event_type,
-                    "status_before": d.status_before,
-                    "status_after": d.status_after,
-                }
-                for d in done
-            ]
-        )
+        echo_json([views.decision(d) for d in done])
         return
     for d in done:
         e = d.event

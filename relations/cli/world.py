@@ -36,7 +36,7 @@ def world(ctx: click.Context, as_json: bool) -> None:
     from relations.domain.explain import stage_label
     from relations.services.world import baseline_path, summary
 
-    found = summary(settings.app())
+    found = summary(settings.machine())
     rules = settings.rules()
     if as_json:
         echo_json(
@@ -84,7 +84,7 @@ def world_load(settings: Settings, by: str | None, as_json: bool) -> None:
     from relations.services.world import load, read_baseline
 
     as_of = read_baseline().as_of
-    result = load(settings.app(), by=by)
+    result = load(settings.app(create=True), by=by)
     summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "rows": result.rows,

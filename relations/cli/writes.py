@@ -10,6 +10,8 @@ import click
 
 from relations.cli.app import DATE, Settings, cli, pass_settings
 from relations.cli.output import echo_json
+from relations.cli.params import COUNTRY, EVENT_TYPE
+from relations.feeds import formats as import_formats
 
 
 def by_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -19,16 +21,23 @@ def by_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @cli.command()
-@click.argument("event_type")
-@click.argument("actor")
-@click.argument("targets", metavar="TARGET [TARGET ...]", nargs=-1, required=True)
+@click.argument("event_type", type=EVENT_TYPE)
+@click.argument("actor", type=COUNTRY)
+@click.argument("targets", metavar="TARGET [TARGET ...]", nargs=-1, required=True, type=COUNTRY)
 @click.option("--on", "occurred_on", type=DATE, required=True, help="When it happened.")
 @click.option("--summary", default="", help="What happened, in a sentence.")
 @click.option("--source", default="", help="URL or citation.")
 @click.option("--external-id", help="Your id for this event; re-recording it is a no-op.")
 @click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Record it even if an event without an external id already says exactly this "
+    "(type, countries, date, summary, source): it happened twice.",
+)
+@click.option(
     "--via",
     metavar="COUNTRY",
+    type=COUNTRY,
     help="The third country, for protecting_power_appointed: it now represents ACTOR's "
     "interests in TARGET.",
 )
@@ -44,6 +53,7 @@ def record(
     summary: str,
     source: str,
     external_id: str | None,
+    allow_duplicate: bool,
     via: str | None,
     by: str | None,
     as_json: bool,
@@ -63,7 +73,7 @@ def record(
     from relations.services.recording import record as record_events
 
     results = record_events(
-        settings.app(),
+        settings.app(create=True),
         event_type,
         actor,
         targets,
@@ -73,6 +83,7 @@ def record(
         external_id=external_id,
         by=by,
         via=via,
+        allow_duplicate=allow_duplicate,
     )
     if as_json:
         echo_json([views.recorded(r) for r in results])
@@ -106,7 +117,7 @@ def record(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "jsonl", "gdelt", "icews"]),
+    type=click.Choice(import_formats.ALL),
     help="File format (default: GDELT and ICEWS from the first line, else .csv/.jsonl "
     "from the name; .gz and .zip are read as they are).",
 )
@@ -173,7 +184,7 @@ def import_(
 
     Our format: columns (CSV header) or keys (JSONL) occurred_on, event_type, actor,
     target, summary, source, external_id, via. GDELT/ICEWS rows between two states become
-    events through the CAMEO crosswalk (see the README); they are recorded pending
+    events through the CAMEO crosswalk (see docs/importing.md); they are recorded pending
     review (they change no status until confirmed: `relations review`) unless --confirm
     or --auto-confirm. All or nothing: a malformed row or an event the rules refuse writes
     nothing and every bad row is listed, unless --rejects (malformed rows go to a file) or
@@ -206,29 +217,17 @@ def import_(
         by=by,
     )
     with ProgressBar(enabled=not quiet, label=path.name) as progress:
-        result = import_file(settings.app(), path, options, progress)
-    summary = {
-        "file": result.source,
-        "format": result.format,
-        "rows": result.rows,
-        "created": result.created,
-        "already_recorded": result.already_recorded,
-        "collapsed": result.collapsed,
-        "skipped": dict(sorted(result.skipped.items())),
-        "rejected": dict(sorted(result.rejected.items())),
-        "invalid": result.invalid,
-        "invalidated": result.invalidated,
-        "pending": result.pending,
-        "pairs": len(result.pairs),
-    }
+        result = import_file(settings.app(create=True), path, options, progress)
     if as_json:
-        echo_json(summary)
+        from relations import views
+
+        echo_json(views.import_summary(result))
         return
     click.echo(
         f"{result.source}: {result.rows} rows read, {result.created} events recorded, "
         f"{result.already_recorded} already recorded, {len(result.pairs)} pairs updated"
     )
-    if result.format in ("gdelt", "icews") or result.collapsed:
+    if result.format in import_formats.FEEDS or result.collapsed:
         click.echo(f"  collapsed: {result.collapsed} rows into the events of other rows")
     for title, counts in (("skipped", result.skipped), ("rejected", result.rejected)):
         if counts:

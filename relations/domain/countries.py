@@ -70,6 +70,21 @@ ALIASES: dict[str, str] = {
     "congo brazzaville": "COG",
     "republic of the congo": "COG",
     "ksv": "XKX",  # CAMEO's code for Kosovo
+    "uae": "ARE",
+    "emirates": "ARE",
+    "democratic republic of congo": "COD",
+    "congo democratic republic": "COD",
+    "occupied palestinian territory": "PSE",  # ICEWS's name
+    "former yugoslav republic of macedonia": "MKD",  # ICEWS's name, "the" dropped
+    "fyrom": "MKD",
+    "holland": "NLD",
+    "st lucia": "LCA",
+    "st kitts and nevis": "KNA",
+    "st vincent and the grenadines": "VCT",
+    "sao tome": "STP",
+    "timor leste": "TLS",
+    "the gambia": "GMB",
+    "bahamas": "BHS",
 }
 
 
@@ -156,6 +171,41 @@ def resolve(text: str) -> Country:
             "use one of today's countries"
         )
     raise InvalidInput(f"unknown country {text!r}; {_suggestion(key)}")
+
+
+def all_countries() -> list[Country]:
+    """Every country the resolver knows, by code."""
+    return sorted(_index()[1].values(), key=lambda c: c.alpha_3)
+
+
+def confusions(text: str) -> list[Country]:
+    """For a two-letter code, the states it is easily taken for: those whose name starts
+    with the same two letters but whose code is another (NI is Nicaragua, not Niger or
+    Nigeria; AU is Australia, not Austria). Empty for anything else."""
+    code = text.strip()
+    if len(code) != 2 or not code.isalpha():
+        return []
+    try:
+        meant = resolve(code)
+    except InvalidInput:
+        return []
+    prefix = code.casefold()
+    return [
+        country for country in _states()
+        if country.alpha_3 != meant.alpha_3 and normalize(country.name).startswith(prefix)
+    ]  # fmt: skip
+
+
+@cache
+def _states() -> list[Country]:
+    """The sovereign states of the world baseline (relations/data/world-states.csv)."""
+    import csv
+    from importlib import resources
+
+    text = (resources.files("relations") / "data" / "world-states.csv").read_text("utf-8")
+    codes = [row["code"] for row in csv.DictReader(text.splitlines())]
+    by_code = _index()[1]
+    return [by_code[code] for code in codes if code in by_code]
 
 
 def name_of(alpha_3: str) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from relations.domain.events import Pair
 from relations.domain.rules import SEPARATOR, Rules
-from relations.domain.state import Node, RelationState
+from relations.domain.state import Mission, Node, RelationState
 
 if TYPE_CHECKING:
     from relations.domain.machine import RelationMachine
@@ -86,3 +86,26 @@ def _covers(source: str, place: str) -> bool:
 
 def _place(source: str) -> str:
     return source.replace(SEPARATOR, " (", 1) + ")" if SEPARATOR in source else source
+
+
+LEVEL_WORDS = {
+    "ambassador": "ambassador",
+    "withdrawn": "ambassador withdrawn",
+    "charge": "chargé d'affaires",
+    "closed": "closed",
+    "none": "never established",
+}
+
+
+def mission_line(sender: str, host: str, mission: Mission[Any]) -> str:
+    """ "Argentina in Venezuela: closed since 2024-08-01, interests represented by Brazil"."""
+    from relations.domain.countries import name_of
+
+    line = f"{sender} in {host}: {LEVEL_WORDS.get(mission.level, mission.level)}"
+    if mission.since:
+        line += f" since {mission.since}"
+    if mission.protecting_power:
+        line += f", interests represented by {name_of(mission.protecting_power)}"
+    if mission.level in ("closed", "none") or not mission.consular:
+        line += ", consular relations continue" if mission.consular else ", no consular relations"
+    return line

@@ -33,12 +33,13 @@ from datetime import date
 
 from relations.domain.errors import InvalidInput
 from relations.domain.events import MAX_TEXT
+from relations.feeds import formats
 from relations.feeds.crosswalk import Crosswalk, is_cameo_code
 from relations.feeds.feed_countries import CountryMemo, cameo_country
 from relations.feeds.feed_rows import SKIPPED, FeedRow, ReadResult, Reject, SkipReason
 from relations.feeds.fields import BAD_SCORE, Memo, is_clean_text, is_count, score_or_bad
 
-FEED = "gdelt"
+FEED = formats.GDELT
 WIDTHS = {57: "1.0 backfile", 58: "1.0 daily", 61: "2.0"}
 STATE_ROLES = frozenset({"GOV", "MIL", "LEG"})
 

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from relations.domain.errors import InvalidInput
+from relations.feeds import formats
 from relations.feeds.crosswalk import Crosswalk, is_cameo_code
 from relations.feeds.feed_countries import (
     ICEWS_MISSING,
@@ -40,7 +41,7 @@ from relations.feeds.feed_countries import (
 from relations.feeds.feed_rows import SKIPPED, FeedRow, ReadResult, Reject, SkipReason
 from relations.feeds.fields import BAD_SCORE, Memo, is_clean_text, score_or_bad
 
-FEED = "icews"
+FEED = formats.ICEWS
 HEADER = (
     "Event ID",
     "Event Date",

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from relations.domain.errors import InvalidInput
+from relations.feeds import formats
 
 REQUIRED = ("occurred_on", "event_type", "actor", "target")
 OPTIONAL = ("summary", "source", "external_id", "via")
 COLUMNS = REQUIRED + OPTIONAL
-FORMATS = ("csv", "jsonl")
+FORMATS = formats.OURS
 COMMENT = "#"  # a JSON Lines object with this key is a comment (e.g. a file's metadata)
 MAX_FIELD = 1 << 20  # characters in one CSV field: a line's limit (feeds/opening.py)
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}

@@ -14,7 +14,7 @@ from typing import Any
 
 from relations.domain.countries import name_of
 from relations.domain.events import Event, Pair
-from relations.reports import present
+from relations.reports import formats, present
 from relations.reports.colours import stage_colour
 from relations.reports.matrix import matrix
 from relations.reports.model import Place, Report, Trend
@@ -25,9 +25,9 @@ from relations.reports.world_map import world_map
 # reproduced byte for byte (report --reproduce says so). 2: names, trends, stage
 # changes, what happened and what came to light, map and matrix.
 LAYOUT = 2
-FORMATS = {"markdown": "md", "html": "html", "json": "json", "csv": "csv"}
+FORMATS = formats.EXTENSIONS
 # /2: `changes` lists stage changes too (a /1 reader assumed from != to); the rest of
-# /2 only adds fields to /1 (see the README, "Report JSON schema").
+# /2 only adds fields to /1 (see docs/reports.md, "Report JSON schema").
 JSON_SCHEMA = "relations.report/2"
 CSV_COLUMNS = [
     "pair", "from", "to", "on", "event_id", "event_type", "actor", "target", "summary", "source",
@@ -91,7 +91,7 @@ def never_line(report: Report, pairs: list[Pair]) -> str:
 
 
 def as_json(report: Report) -> dict[str, Any]:
-    """The documented, stable JSON schema (see README, "Report JSON schema")."""
+    """The documented, stable JSON schema (see docs/reports.md, "Report JSON schema")."""
     from relations import views
 
     facts = report.facts
@@ -211,6 +211,13 @@ def _environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    add_wording(environment)
+    return environment
+
+
+def add_wording(environment: Any) -> None:
+    """The filters and functions templates use to say things to people (present.py);
+    the web pages' templates use them too."""
     environment.filters.update(
         md=present.markdown,
         day=present.day,
@@ -226,4 +233,3 @@ def _environment() -> Any:
         what=present.what,
     )
     environment.globals.update(plural=present.plural, period=present.period, never_line=never_line)
-    return environment

@@ -16,9 +16,9 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.errors import Refused
-from relations.reports.render import FORMATS
+from relations.reports.formats import EXTENSIONS as FORMATS
 from relations.scheduling import jobs
 from relations.scheduling.jobstore import (
     JOB_DEFAULTS,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from relations.bootstrap import App
+from relations.application import App
 
 _app: App | None = None
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.scheduling.specs import ScheduleSpec
 
 JOB_FUNCTION = "relations.scheduling.jobs:run_schedule"

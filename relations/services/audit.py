@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from relations.bootstrap import App
+from relations.application import App
 
 if TYPE_CHECKING:
     from relations.store.rows import Write

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.corrections import check_removal, check_replacement, plan_retraction
 from relations.domain.dates import not_after
 from relations.domain.errors import InvalidInput, Refused
@@ -136,7 +136,7 @@ def correct(
 
 
 def _live_event(tx: StoreTransaction, event_id: int, verb: str) -> Event:
-    entry: Entry | None = tx.event(event_id)
+    entry: Entry | None = tx.event(inputs.event_id(event_id))
     if entry is None:
         raise InvalidInput(f"there is no event {event_id}; `relations events` lists their ids")
     if entry.retraction is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import relations
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.events import Pair
 from relations.services.importing import ImportResult, import_file
 

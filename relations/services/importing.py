@@ -27,10 +27,11 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.errors import InvalidInput, RelationsError
 from relations.domain.events import Pair
 from relations.domain.explain import refusal, stage_label
+from relations.feeds import formats
 from relations.services import inputs
 from relations.services.audit import AuditedWrite
 from relations.services.bulk_projection import BulkProjector, LogEntry
@@ -223,9 +224,7 @@ class _Import:
 
     def run(self) -> None:
         with self.app.store.writing_once(alone=True) as tx:
-            from relations.store.bulk import BulkWriter
-
-            bulk = BulkWriter(tx.connection)
+            bulk = tx.bulk()
             stored = {s.pair: s for s in tx.statuses()}
             if self._large(stored):
                 bulk.drop_indexes()
@@ -243,7 +242,7 @@ class _Import:
         """Is this load large next to the log (so that rebuilding the indexes once is
         cheaper than keeping them up to date row by row)? Guessed from the file size;
         feeds are mostly rows that are not events, so they never are."""
-        if self.source.format not in ("csv", "jsonl"):
+        if self.source.format in formats.FEEDS:
             return False
         expected = self.source.size // BULK_BYTES_PER_EVENT
         existing = sum(s.event_count for s in stored.values())
@@ -288,7 +287,7 @@ class _Import:
         index_of = ledger.pair_index.get
         days = self._days
         type_code = self.type_code
-        feed = self.source.format not in ("csv", "jsonl")
+        feed = self.source.format in formats.FEEDS
         all_pending = self.options.review == "pending"
         confirm_feed = self.options.review == "confirm"
         auto = self.options.auto_confirm

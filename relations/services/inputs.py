@@ -85,6 +85,17 @@ def distinct(codes: Sequence[str], what: str) -> list[str]:
     return seen
 
 
+MAX_ID = 2**31 - 1  # the id columns' range on PostgreSQL
+
+
+def event_id(value: int) -> int:
+    """An event id as the log can hold one (a larger number is no id: it is malformed,
+    not merely unknown)."""
+    if not 1 <= value <= MAX_ID:
+        raise InvalidInput(f"event id {value} is not between 1 and {MAX_ID}")
+    return value
+
+
 def author(by: str | None) -> str:
     """Who makes a write: ``--by``, or the operating-system user."""
     if by is None:

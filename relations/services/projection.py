@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.events import Event, Pair
 from relations.domain.fold import fold
 from relations.store.rows import StoredStatus

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.dates import not_after
 from relations.domain.errors import InvalidInput
 from relations.domain.events import Entry, Event, Pair
@@ -74,23 +74,32 @@ class PairState:
 def status(
     app: App, a: str, b: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> PairStatus:
-    """The pair's status on ``as_of`` (default today), as the database knew it at
-    ``known_at`` (default now): a fold of its live events up to then."""
+    """The pair's status on ``as_of``, as the database knew it at ``known_at`` (default
+    now): a fold of its live events up to then. Without ``as_of``: every event (dated up
+    to today anywhere on Earth) counts, and the date shown is today in UTC, or the date
+    of the pair's latest event if that is later (dated in a time zone ahead of UTC)."""
     pair = inputs.pair(a, b)
     day = _as_of(app, as_of)
     known_at = inputs.known_at(known_at, app.clock())
+
+    def shown(latest: date | None) -> date:
+        if as_of is not None:
+            return day
+        return max(app.clock().date(), latest or day.min)
+
     with app.reader.reading() as tx:
         pending = tx.waiting(pair, day, known_at)
         if known_at is None:  # the projections answer with index seeks, if current
             found = tx.status_at(pair, day, app.rules.digest)
             if found is not None and (found.status is None or found.stage is not None):
-                return replace(_projected(app, pair, day, found), pending=pending[0],
-                               pending_latest=pending[1])  # fmt: skip
+                projected = _projected(app, pair, shown(found.latest_day), found)
+                return replace(projected, pending=pending[0], pending_latest=pending[1])
         log = tx.pair_events(pair, up_to=day, known_at=known_at)
     folded = fold(app.machine, log)
+    when = shown(log[-1].occurred_on if log else None)
     return PairStatus(
-        pair, folded.status, folded.since, day, folded.cause, len(log), known_at, folded.stage,
-        folded.stage_since, folded.missions, *pending,
+        pair, folded.status, folded.since, when, folded.cause, len(log), known_at,
+        folded.stage, folded.stage_since, folded.missions, *pending,
     )  # fmt: skip
 
 

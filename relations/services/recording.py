@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.dates import not_after
 from relations.domain.errors import InvalidInput, Refused
 from relations.domain.events import Event, EventDraft, Pair
@@ -48,9 +48,13 @@ def record(
     external_id: str | None = None,
     by: str | None = None,
     via: str | None = None,
+    allow_duplicate: bool = False,
 ) -> list[Recorded]:
     """Record one event per target, all in one transaction or none. ``via``: the third
-    country of a protecting_power_appointed (required there, refused elsewhere)."""
+    country of a protecting_power_appointed (required there, refused elsewhere). An
+    event without an external id that says exactly what a recorded one says is refused
+    as a duplicate, unless ``allow_duplicate`` (two such events do happen: two notes
+    on one day)."""
     who = inputs.author(by)
     kind = inputs.event_type(app.rules, event_type)
     actor_code = inputs.country(actor)
@@ -77,10 +81,25 @@ def record(
     def work(tx: StoreTransaction) -> list[Recorded]:
         for pair in sorted({draft.pair for draft in drafts}):  # one lock order: no deadlock
             tx.lock_pair(pair)
+        if not allow_duplicate:
+            for draft in drafts:
+                _refuse_duplicate(tx, draft)
         write = AuditedWrite(app, tx, who, "record", description)
         return [_record_one(app, tx, draft, write) for draft in drafts]
 
     return app.store.write(work)
+
+
+def _refuse_duplicate(tx: StoreTransaction, draft: EventDraft) -> None:
+    if draft.external_id is not None:
+        return  # an external id is its own check: the same id is the same event
+    same = tx.same_event(draft)
+    if same is not None:
+        raise Refused(
+            f"event {same.id} already says this ({same.event_type} {same.actor} -> "
+            f"{same.target} on {same.occurred_on}, same summary and source); record it "
+            "again with --allow-duplicate if it happened twice"
+        )
 
 
 def _record_one(app: App, tx: StoreTransaction, draft: EventDraft, write: AuditedWrite) -> Recorded:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.events import Event, Pair
 from relations.reports.facts import MARKER_LIMIT, TimelineInput
 from relations.reports.model import (

@@ -10,12 +10,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.errors import InvalidInput, Refused, RelationsError
 from relations.reports.assemble import assemble
 from relations.reports.facts import facts_from_logs, timeline_input, timeline_pairs
 from relations.reports.model import Report
-from relations.reports.period import Period
+from relations.reports.period import Period, day_start
 from relations.reports.render import LAYOUT, render
 from relations.services import inputs
 from relations.services.report_facts import (
@@ -49,8 +49,14 @@ def build(
         raise InvalidInput(
             f"--to {end.date()} leaves no room for a 7-day period; give --from"
         ) from None
-    if end > now:
-        raise InvalidInput(f"--to {end.isoformat()} is in the future (now is {now.isoformat()})")
+    # One notion of today for every command: events may be dated up to today anywhere
+    # on Earth (UTC+14), so a period may end as late as the end of that day.
+    latest_end = day_start(app.today() + timedelta(days=1))
+    if end > latest_end:
+        raise InvalidInput(
+            f"--to {end.isoformat()} is in the future (today ends everywhere on Earth at "
+            f"{latest_end.isoformat()})"
+        )
     if start >= end:
         raise InvalidInput(f"--from {start.isoformat()} must be before --to {end.isoformat()}")
     if known_at is None:

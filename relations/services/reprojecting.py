@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.events import Pair
 from relations.services import inputs
 from relations.services.bulk_projection import BulkProjector
@@ -43,9 +43,7 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
     )
     result = Reprojected(projector.digest)
     with app.store.writing_once(alone=True) as tx:
-        from relations.store.bulk import BulkWriter
-
-        bulk = BulkWriter(tx.connection)
+        bulk = tx.bulk()
         initial = projector.kernel.start()
         unknown = (initial.status, None)
         before = {s.pair: (s.status, s.stage) for s in tx.statuses()}

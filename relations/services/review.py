@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.corrections import check_confirmation
 from relations.domain.errors import InvalidInput, Refused
 from relations.domain.events import Event, Pair
@@ -143,7 +143,7 @@ def _waiting(tx: StoreTransaction, ids: list[int], verb: str) -> list[Event]:
 def _distinct(event_ids: Sequence[int]) -> list[int]:
     if not event_ids:
         raise InvalidInput("give at least one event id (`relations review` lists them)")
-    ids = list(dict.fromkeys(event_ids))
+    ids = list(dict.fromkeys(inputs.event_id(i) for i in event_ids))
     if len(ids) != len(event_ids):
         raise InvalidInput("an event id is given twice")
     return ids

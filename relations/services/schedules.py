@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from relations.bootstrap import App
-from relations.domain.errors import InvalidInput, Refused
-from relations.reports.render import FORMATS
+from relations.application import App
+from relations.domain.errors import InvalidInput
+from relations.reports.formats import EXTENSIONS as FORMATS
 from relations.scheduling.jobstore import (
     Schedule,
     add_job,
@@ -91,7 +91,9 @@ def remove(app: App, name: str) -> None:
         try:
             scheduler.remove_job(name)
         except JobLookupError:
-            raise Refused(f"no schedule named {name!r} (see `relations schedule list`)") from None
+            raise InvalidInput(
+                f"no schedule named {name!r} (see `relations schedule list`)"
+            ) from None
 
 
 def listing(app: App) -> list[ScheduleView]:

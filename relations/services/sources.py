@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.dates import parse_date
 from relations.domain.errors import InvalidInput, RelationsError
 from relations.domain.events import MAX_EXTERNAL_ID, MAX_TEXT, FeedExtras, check_text

@@ -15,13 +15,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from relations.bootstrap import App
+from relations.application import App
 from relations.domain.errors import RelationsError
 from relations.domain.events import EventDraft, Pair
 from relations.domain.fold import fold
 from relations.services.importing import ImportOptions, ImportResult, import_file
+
+if TYPE_CHECKING:
+    from relations.domain.machine import RelationMachine
 
 FOCUS = ("ISR", "TWN", "XKX", "ARM", "PRK", "BTN")  # the countries it covers in full
 
@@ -69,9 +72,10 @@ def read_baseline(path: Path | None = None) -> Baseline:
     )
 
 
-def summary(app: App) -> WorldSummary:
+def summary(machine: RelationMachine) -> WorldSummary:
     """What the baseline holds: its date, its events and pairs, and how many pairs are
-    at each stage on its date (folded in memory, under the rules in force)."""
+    at each stage on its date (folded in memory, under the rules in force: no database
+    is needed)."""
     baseline = read_baseline()
     logs: dict[Pair, list[EventDraft]] = {}
     for row in baseline.rows:
@@ -83,7 +87,7 @@ def summary(app: App) -> WorldSummary:
     )  # fmt: skip
     for pair, log in logs.items():
         log.sort(key=lambda d: d.occurred_on)  # stable: the file's order within a date
-        state = fold(app.machine, [d for d in log if d.occurred_on <= baseline.as_of]).state
+        state = fold(machine, [d for d in log if d.occurred_on <= baseline.as_of]).state
         found.by_stage[state.stage] += 1
         if state.status == "severed":  # no diplomatic relations on its date
             for code in (pair.first, pair.second):

@@ -193,7 +193,7 @@ class BulkWriter:
         rows = self.connection.execute(
             text("SELECT pair_first, pair_second, max(version) FROM events GROUP BY 1, 2")
         )
-        return {(first, second): int(version) for first, second, version in rows}
+        return {(str(row[0]), str(row[1])): int(row[2]) for row in rows}
 
     def drop_indexes(self, tables: Sequence[str] = ("events", "event_effects")) -> None:
         """Drop the indexes of ``tables`` until ``rebuild_indexes``, but the primary keys,
@@ -225,9 +225,9 @@ class BulkWriter:
             # Let SQLite's sorter use a helper thread and more memory to build them.
             self.connection.execute(text("PRAGMA threads = 2"))
             self.connection.execute(text("PRAGMA cache_size = -65536"))
-        for name, sql in found:
-            self.connection.execute(text(f'DROP INDEX "{name}"'))
-            self._dropped.append(sql)
+        for row in found:
+            self.connection.execute(text(f'DROP INDEX "{row[0]}"'))
+            self._dropped.append(str(row[1]))
 
     def _drop_foreign_keys(self, tables: Sequence[str]) -> None:
         """PostgreSQL checks a foreign key row by row, which costs a COPY more than the

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from relations.domain.events import Entry, Event, Pair
+from relations.domain.events import Entry, Event, EventDraft, Pair
 from relations.store import decode, state_codec
 from relations.store.decode import EVENT_COLUMNS, REVIEW_COLUMNS, STATUS_COLUMNS, events_from
 from relations.store.rows import ProjectedStatus, StoredStatus
@@ -17,7 +17,7 @@ from relations.store.runners import Runner, chunks, event_filter, in_list
 
 PAIR = "e.pair_first = :first AND e.pair_second = :second"
 FOLD_ORDER = "e.occurred_on, e.id"
-LATEST_FIRST = "occurred_on DESC, event_id DESC"
+LATEST_FIRST = "f.occurred_on DESC, f.event_id DESC"
 
 
 class LogReader:
@@ -52,6 +52,26 @@ class LogReader:
         condition, params = self._known(known_at)
         sql, params = self._of_pair(pair, up_to, known_at, condition, params, EVENT_COLUMNS)
         return [decode.event(row) for row in self.runner.rows(sql, params)]
+
+    def same_event(self, draft: EventDraft) -> Event | None:
+        """A live event without an external id that says exactly what ``draft`` says
+        (type, actor, target, date, summary, source): recording it again would be a
+        duplicate."""
+        condition, params = self._known(None, include_pending=True)
+        params.update(
+            first=draft.pair.first, second=draft.pair.second, kind=draft.event_type,
+            actor=draft.actor, target=draft.target, day=self.runner.day(draft.occurred_on),
+            summary=draft.summary, source=draft.source,
+        )  # fmt: skip
+        sql = (
+            f"SELECT {EVENT_COLUMNS} FROM {events_from(False)} WHERE {condition} "
+            "AND e.pair_first = :first AND e.pair_second = :second AND e.event_type = :kind "
+            "AND e.actor = :actor AND e.target = :target AND e.occurred_on = :day "
+            "AND e.summary = :summary AND e.source = :source AND e.external_id IS NULL "
+            "ORDER BY e.id LIMIT 1"
+        )
+        rows = self.runner.rows(sql, params)
+        return decode.event(rows[0]) if rows else None
 
     def pair_record(
         self, pair: Pair, up_to: date | None = None, known_at: datetime | None = None
@@ -194,42 +214,45 @@ class LogReader:
         return decode.stored_status(rows[0]) if rows else None
 
     def status_at(self, pair: Pair, day: date, digest: str) -> ProjectedStatus | None:
-        """The pair's state at the end of ``day`` from the projections (a few index
-        seeks), or None if they were computed under rules other than ``digest``."""
-        where = "pair_first = :first AND pair_second = :second AND occurred_on <= :day"
-        params: dict[str, Any] = {"first": pair.first, "second": pair.second}
-        stored = self.runner.rows(
-            "SELECT rules_digest FROM pair_status WHERE pair_first = :first "
-            "AND pair_second = :second",
-            params,
+        """The pair's state at the end of ``day`` from the projections (index seeks, in
+        one query, and one more for the event that caused it), or None if they were
+        computed under rules other than ``digest``."""
+        mine = (
+            "f.pair_first = s.pair_first AND f.pair_second = s.pair_second "
+            "AND f.occurred_on <= :day"
         )
-        if not stored:
+        latest = f"FROM event_effects f WHERE {mine} ORDER BY {LATEST_FIRST} LIMIT 1"
+        changed = (
+            f"FROM event_effects f WHERE {mine} AND f.state IS NOT NULL "
+            f"ORDER BY {LATEST_FIRST} LIMIT 1"
+        )
+        sql = (
+            f"SELECT s.rules_digest, (SELECT f.status_after {latest}), "
+            f"(SELECT f.stage_after {latest}), (SELECT f.position {latest}), "
+            f"(SELECT f.occurred_on {latest}), (SELECT f.state {changed}) "
+            "FROM pair_status s WHERE s.pair_first = :first AND s.pair_second = :second"
+        )
+        params = {"first": pair.first, "second": pair.second, "day": self.runner.day(day)}
+        found = self.runner.rows(sql, params)
+        if not found:
             return ProjectedStatus(None, None, None, 0)
-        if stored[0][0] != digest:
+        stored_digest, status, stage, position, latest_day, text = found[0]
+        if stored_digest != digest:
             return None
-        params["day"] = self.runner.day(day)
-        latest = self.runner.rows(
-            f"SELECT status_after, stage_after, position FROM event_effects WHERE {where} "
-            f"ORDER BY {LATEST_FIRST} LIMIT 1",
-            params,
-        )
-        if not latest:
+        if status is None:
             return ProjectedStatus(None, None, None, 0)
-        status, stage, position = latest[0]
-        changed = self.runner.rows(
-            f"SELECT state FROM event_effects WHERE {where} AND state IS NOT NULL "
-            f"ORDER BY {LATEST_FIRST} LIMIT 1",
-            params,
-        )
-        if not changed:  # nothing changed the pair's state yet: the initial one
-            return ProjectedStatus(str(status), None, None, int(position), str(stage))
-        state = state_codec.decode(str(changed[0][0]))
+        latest_day = decode.day(latest_day)
+        if text is None:  # nothing changed the pair's state yet: the initial one
+            return ProjectedStatus(
+                str(status), None, None, int(position), str(stage), latest_day=latest_day
+            )
+        state = state_codec.decode(str(text))
         cause = None
         if state.cause_id is not None:
             cause = self.events_by_id([state.cause_id]).get(state.cause_id)
         return ProjectedStatus(
             str(status), state.since, cause, int(position), str(stage), state.stage_since,
-            state.missions,
+            state.missions, latest_day,
         )  # fmt: skip
 
     # -- counts and versions ---------------------------------------------------------

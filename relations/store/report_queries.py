@@ -16,10 +16,8 @@ from typing import Any
 from relations.domain.events import Event, Pair
 from relations.store import decode, state_codec
 from relations.store.decode import EVENT_COLUMNS, events_from
-from relations.store.log_reader import LogReader
+from relations.store.log_reader import LATEST_FIRST, LogReader
 from relations.store.runners import in_list
-
-LATEST_FIRST = "f.occurred_on DESC, f.event_id DESC"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from relations.domain.events import Event, Pair
 from relations.store import decode
 from relations.store.decode import EVENT_COLUMNS, events_from
 from relations.store.log_reader import LogReader
-from relations.store.runners import event_filter, in_list, stored_moment
-from relations.store.schema import reviews
+from relations.store.runners import event_filter, in_list
 
 # An event waiting for review: recorded pending, no decision yet (as known at a moment).
 WAITING = "e.review = 'pending' AND v.id IS NULL"
@@ -80,24 +77,3 @@ class ReviewQueries(LogReader):
             (Pair(str(first), str(second)), int(count), decode.day(latest))
             for first, second, count, latest in self.runner.rows(sql, params)
         ]
-
-
-class ReviewWrites:
-    connection: Connection
-
-    def add_review(
-        self,
-        event_id: int,
-        write_id: int,
-        at: datetime,
-        by: str,
-        decision: str,
-        reason: str,
-        event_type: str | None = None,
-    ) -> None:
-        self.connection.execute(
-            reviews.insert().values(
-                event_id=event_id, write_id=write_id, reviewed_at=stored_moment(at), by=by,
-                decision=decision, event_type=event_type, reason=reason,
-            )
-        )  # fmt: skip

@@ -4,4 +4,4 @@ tests/test_migrations.py checks it equals Alembic's head, so a new migration in
 db/versions cannot forget to bump it.
 """
 
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"

@@ -37,6 +37,7 @@ class ProjectedStatus:
     stage: str | None = None
     stage_since: date | None = None
     missions: tuple[Mission[date], Mission[date]] | None = None  # None: the initial ones
+    latest_day: date | None = None  # the date of the pair's latest event by then
 
 
 def naive_utc(moment: datetime) -> datetime:

@@ -224,6 +224,27 @@ reports = Table(
     Index(None, "schedule", "period_end"),
 )
 
+# Access tokens of the web service: only a digest of each token is stored (the token
+# itself is printed once, when it is made). Revoked tokens are kept, marked.
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # reader, recorder, admin
+    Column("digest", String(64), nullable=False, unique=True),  # sha256 of the token
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+)
+
+# Values the web service's workers share, e.g. the key that signs session cookies.
+web_settings = Table(
+    "web_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 # APScheduler 3's SQLAlchemyJobStore table, created here so the schema has one owner
 # (the job store's own create() is then a no-op). Same definition as apscheduler's.
 apscheduler_jobs = Table(

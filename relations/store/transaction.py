@@ -3,6 +3,8 @@ path, see log_reader.py) and the writes, each kind in its own module."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection
 
 from relations.store.audit import AuditTrail
@@ -10,8 +12,13 @@ from relations.store.event_log import EventLogWrites
 from relations.store.projections import ProjectionWrites
 from relations.store.report_queries import ReportQueries
 from relations.store.report_registry import ReportRegistry
-from relations.store.review_queries import ReviewQueries, ReviewWrites
+from relations.store.review_queries import ReviewQueries
+from relations.store.review_writes import ReviewWrites
 from relations.store.runners import AlchemyRunner
+
+if TYPE_CHECKING:
+    from relations.store.bulk import BulkWriter
+    from relations.store.token_registry import TokenRegistry
 
 
 class StoreTransaction(ReportQueries, ReviewQueries, EventLogWrites, ProjectionWrites,
@@ -28,3 +35,15 @@ class StoreTransaction(ReportQueries, ReviewQueries, EventLogWrites, ProjectionW
     @property
     def audit(self) -> AuditTrail:
         return AuditTrail(self.connection)
+
+    @property
+    def tokens(self) -> TokenRegistry:
+        from relations.store.token_registry import TokenRegistry
+
+        return TokenRegistry(self.connection)
+
+    def bulk(self) -> BulkWriter:
+        """The bulk loader of this transaction (large imports, reproject)."""
+        from relations.store.bulk import BulkWriter
+
+        return BulkWriter(self.connection)
