@@ -1074,3 +1074,18 @@ def test_report_to_an_unwritable_path_writes_nothing(run: Cli, tmp_path: Path) -
     """The guarantee: a failed command writes nothing (not even a `failed` registration)."""
     run.ok("record", "statement", "PER", "MEX", "--on", "2024-01-01")
     run.refused(1, "report", "--output", str(tmp_path / "no-such-folder" / "r.md"))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("token", "revoke", "\udcff"),
+        ("token", "add", "\udcff", "--role", "reader"),
+        ("schedule", "remove", "\udcff"),
+    ],
+)
+def test_a_name_the_store_cannot_hold_is_malformed_input(run: Cli, args: tuple[str, ...]) -> None:
+    """Found by the fuzzer: a lone surrogate as a token or schedule name reached the
+    database (a traceback)."""
+    result = run.refused(2, *args)
+    assert "name" in result.output and "Traceback" not in result.output

@@ -188,3 +188,25 @@ def test_pairs_pending_and_the_report_show_what_waits(run: Cli) -> None:
     markdown = run.ok("report", "--from", "2025-01-01").stdout
     assert "## Signals awaiting review" in markdown
     assert "| Azerbaijan – United States (AZE–USA) | 2 | 7 Aug 2025 |" in markdown
+
+
+def test_reproject_counts_what_the_reviews_and_retractions_say(run: Cli) -> None:
+    """The bulk rebuild reads the log with reviews and retractions joined in by the
+    database: confirmed as another type, dismissed, pending and retracted events count
+    exactly as the per-pair reads say."""
+    run.ok("import", str(ICEWS))
+    run.ok("import", str(GDELT2))
+    [bfa] = queue(run, "--country", "Burkina Faso")
+    run.ok("confirm", str(bfa["id"]), "--type", "relations_severed", "--reason", "switch")
+    [kaz] = queue(run, "--country", "Kazakhstan")
+    run.ok("dismiss", str(kaz["id"]), "--reason", "an article")
+    first, *_ = queue(run)
+    run.ok("confirm", str(first["id"]), "--reason", "checked")
+    run.ok("retract", str(first["id"]), "--reason", "wrong after all")
+    before = {tuple(p["pair"]): p for p in run.json("pairs")}
+    done = run.json("reproject")
+    assert (done["changed"], done["invalid"], done["valid_again"]) == ([], [], [])
+    assert {tuple(p["pair"]): p for p in run.json("pairs")} == before
+    status = run.json("status", "Burkina Faso", "Taiwan")
+    assert (status["status"], status["stage"]) == ("severed", "broken")
+    assert run.json("status", "China", "Kazakhstan")["status"] == "normal"

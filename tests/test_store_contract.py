@@ -174,3 +174,38 @@ def test_a_pair_with_40000_events_under_sqlites_default_variable_limit(
     )
     assert len(report.facts.occurred) == 40_000 - 36_524  # 2000-01-01 is day 36,524
     app.close()
+
+
+def test_a_bulk_write_checks_references_once_and_rolls_back_a_broken_one(
+    tmp_path: Path,
+) -> None:
+    """SQLite: a bulk write turns row-by-row foreign key checks off and checks every
+    table once before the commit; a row pointing nowhere rolls the whole write back,
+    and the connection goes back to the pool with the checks on."""
+    from sqlalchemy import text
+
+    from relations.store.sql_store import BrokenReference
+
+    app = bootstrap(f"sqlite:///{tmp_path / 'b.db'}")
+    load_fixtures(app)
+    store = app.store
+    assert isinstance(store, SqlStore)
+    with store.reading() as tx:
+        effects = tx.connection.execute(text("SELECT count(*) FROM event_effects")).scalar()
+    orphan = (
+        "INSERT INTO event_effects (event_id, pair_first, pair_second, occurred_on, "
+        "status_before, status_after, valid, changed) "
+        "VALUES (999999, 'MEX', 'PER', '2020-01-01', 'normal', 'normal', 1, 0)"
+    )
+    with pytest.raises(BrokenReference), store.writing(alone=True, bulk=("event_effects",)) as tx:
+        assert tx.connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+        tx.connection.exec_driver_sql("DELETE FROM event_effects")
+        tx.connection.exec_driver_sql(orphan)
+    with store.reading() as tx:
+        assert tx.connection.execute(text("SELECT count(*) FROM event_effects")).scalar() == (
+            effects
+        ), "rolled back"
+        assert tx.connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with pytest.raises(Exception, match="FOREIGN KEY"), store.writing() as tx:
+        tx.connection.exec_driver_sql(orphan)  # an ordinary write checks row by row
+    app.close()

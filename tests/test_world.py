@@ -117,6 +117,13 @@ KNOWN = [
     ("Ecuador", "Mexico", "severed", "broken", "2024-04-05"),
     ("China", "Honduras", "normal", "normal", "2023-03-26"),
     ("Iran", "Saudi Arabia", "normal", "normal", "2023-03-10"),
+    # rows added on 2026-12-04
+    ("Taiwan", "Kazakhstan", "severed", "never_established", "1991-12-16"),
+    ("Taiwan", "Estonia", "severed", "broken", "1991-09-11"),
+    ("Bhutan", "Cambodia", "severed", "never_established", "1953-11-09"),
+    ("Kosovo", "Saint Vincent and the Grenadines", "severed", "never_established", "2008-02-17"),
+    ("Georgia", "Venezuela", "severed", "never_established", "1991-04-09"),
+    ("Argentina", "Venezuela", "strained", "embassy_closed", "2024-07-29"),
 ]
 
 

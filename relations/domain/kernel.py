@@ -29,6 +29,13 @@ class Kernel:
         self.unknown_type = len(self.type_names)  # a type the rules do not define: invalid
         self.width = len(self.type_names) + 1  # the last column: unknown types
         self.effects: list[MissionEffects] = [t.missions for t in rules.event_types.values()]
+        # quiet[type] is 1 when an event of that type that keeps the node changes nothing
+        # (it touches neither consular relations nor a protecting power): folds skip
+        # ``advance`` for it
+        self.quiet = bytes(
+            [int(e is None or not (e.consular is not None or e.protecting_power))
+             for e in self.effects] + [1]
+        )  # fmt: skip
         self.restoring = rules.initial_level
         self.nodes: list[Node] = []
         self.node_code: dict[tuple[str, str, str, bool], int] = {}
@@ -138,11 +145,9 @@ class Kernel:
         after = self.step[(state.node * self.width + type_code) * 2 + actor_first]
         if after < 0:
             return None
-        effects = self.effects[type_code] if type_code < len(self.effects) else None
-        if after == state.node and (effects is None or not (
-            effects.consular is not None or effects.protecting_power
-        )):  # fmt: skip
+        if after == state.node and self.quiet[type_code]:
             return state
+        effects = self.effects[type_code] if type_code < len(self.effects) else None
         node = self.nodes[after]
         first, second = state.missions
         first = self._mission(first, node.first_level, day, effects, actor_first, via)

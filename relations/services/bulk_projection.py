@@ -12,6 +12,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator
 from datetime import date
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from relations.domain.events import EventDraft, Pair
@@ -42,6 +43,7 @@ class Ledger:
         self.lines = array("i")
         self.pair_of = array("i")
         self.via: dict[int, str] = {}
+        self.ids_ascending = False  # set by BulkProjector.start_folding
         self.pairs: list[Pair] = []
         # by (first, second): a tuple hashes in C, a Pair (a dataclass) in Python
         self.pair_index: dict[tuple[str, str], int] = {}
@@ -77,6 +79,38 @@ class Ledger:
         if via is not None:
             self.via[position] = via
 
+    def add_rows(
+        self,
+        rows: list[tuple[int, str, str, int, str, bool, str | None]],
+        type_code: dict[str, int],
+        unknown: int,
+    ) -> None:
+        """Add events read from the log: (id, pair first, pair second, day ordinal, type,
+        actor is the pair's first country, third country). ``add``, inlined for a million
+        rows."""
+        pair_index, by_pair, pairs = self.pair_index, self.by_pair, self.pairs
+        index_of, code_of = pair_index.get, type_code.get
+        ids, days, types, firsts, lines, pair_of, vias = (
+            self.ids, self.days, self.types, self.firsts, self.lines, self.pair_of, self.via
+        )  # fmt: skip
+        position = len(ids)
+        for event_id, first, second, day, kind, actor_first, via in rows:
+            index = index_of((first, second))
+            if index is None:
+                index = pair_index[first, second] = len(pairs)
+                pairs.append(Pair(first, second))
+                by_pair.append(array("i"))
+            by_pair[index].append(position)
+            ids.append(event_id)
+            days.append(day)
+            types.append(code_of(kind, unknown))
+            firsts.append(actor_first)
+            lines.append(0)
+            pair_of.append(index)
+            if via is not None:
+                vias[position] = via
+            position += 1
+
 
 class BulkProjector:
     def __init__(
@@ -105,7 +139,11 @@ class BulkProjector:
 
     def start_folding(self) -> None:
         """Size the per-event results once every event is in the ledger."""
-        count = len(self.ledger.ids)
+        ids = self.ledger.ids
+        count = len(ids)
+        self.ledger.ids_ascending = all(
+            a < b for a, b in zip(ids, islice(ids, 1, None), strict=False)
+        )
         self.before = array("H", bytes(2 * count))
         self.after = array("H", bytes(2 * count))
         self.flags = array("B", bytes(count))
@@ -115,6 +153,8 @@ class BulkProjector:
     def positions(self, index: int) -> list[int]:
         """The ledger positions of pair number ``index``, in fold order."""
         ledger = self.ledger
+        if ledger.ids_ascending:  # a stable sort by day keeps the id order within a day
+            return sorted(ledger.by_pair[index], key=ledger.days.__getitem__)
         return sorted(ledger.by_pair[index], key=lambda p: (ledger.days[p], ledger.ids[p]))
 
     def start_from(self, old: StoredStatus | None) -> RelationState[int] | None:
@@ -151,12 +191,19 @@ class BulkProjector:
         ids, days, types, firsts, via = (
             ledger.ids, ledger.days, ledger.types, ledger.firsts, ledger.via
         )  # fmt: skip
+        step, width, quiet = self.kernel.step, self.kernel.width, self.kernel.quiet
         state = start
+        node = state.node
         place = old.event_count if old else 0
         for position in positions:
             place += 1
             places[position] = place
-            before_nodes[position] = state.node
+            before_nodes[position] = node
+            kind = types[position]
+            if quiet[kind] and step[(node * width + kind) * 2 + firsts[position]] == node:
+                after_nodes[position] = node  # valid, changes nothing (advance's shortcut)
+                flags[position] = 2
+                continue
             after = advance(
                 state, types[position], bool(firsts[position]), days[position], ids[position],
                 via.get(position) if via else None,
@@ -170,6 +217,7 @@ class BulkProjector:
                 flags[position] = 2 | (after.status != state.status)
                 states.put(position, _text(after))
                 state = after
+                node = state.node
             else:
                 flags[position] = 2
         count = (old.event_count if old else 0) + len(positions)
@@ -239,23 +287,25 @@ class BulkProjector:
     def effect_rows(self, bulk: BulkWriter) -> Iterator[tuple[Any, ...]]:
         """event_effects rows of the ledger's events, in id order (SQLite appends them)."""
         ledger = self.ledger
-        nodes = self.kernel.nodes
-        pairs = ledger.pairs
+        firsts = [pair.first for pair in ledger.pairs]
+        seconds = [pair.second for pair in ledger.pairs]
+        statuses = [node.status for node in self.kernel.nodes]
+        stages = [node.stage for node in self.kernel.nodes]
+        valid, changed = (False, False, True, True), (False, True, False, True)  # by flags
         days: dict[int, Any] = {}
-        states = self.states
-        for position, (before, after, flags) in enumerate(
-            zip(self.before, self.after, self.flags, strict=True)
-        ):
-            pair = pairs[ledger.pair_of[position]]
-            ordinal = ledger.days[position]
+        texts = self.states
+        buffer = texts.buffer
+        for event_id, index, ordinal, before, after, flags, place, start, length in zip(
+            ledger.ids, ledger.pair_of, ledger.days, self.before, self.after, self.flags,
+            self.places, texts.starts, texts.lengths, strict=True,
+        ):  # fmt: skip
             day = days.get(ordinal)
             if day is None:
                 day = days[ordinal] = bulk.day(date.fromordinal(ordinal))
-            was, now = nodes[before], nodes[after]
             yield (
-                ledger.ids[position], pair.first, pair.second, day, was.status, now.status,
-                bool(flags & 2), bool(flags & 1), self.places[position], was.stage, now.stage,
-                states.get(position),
+                event_id, firsts[index], seconds[index], day, statuses[before], statuses[after],
+                valid[flags], changed[flags], place, stages[before], stages[after],
+                None if start < 0 else buffer[start : start + length].decode("utf-8"),
             )  # fmt: skip
 
     def status_row(

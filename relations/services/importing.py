@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 BATCH = 20_000
 BAD_ROWS_SHOWN = 1_000
 BULK_BYTES_PER_EVENT = 90  # a CSV row of ours; to guess, before reading, if a load is large
+BULK_EVENTS = 50_000  # from this many, a load is written as a bulk write (store.writing)
+BULK_TABLES = ("events", "event_effects", "pair_status")  # the tables with references it fills
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +225,8 @@ class _Import:
         self._days: dict[date, tuple[int, Any]] = {}
 
     def run(self) -> None:
-        with self.app.store.writing_once(alone=True) as tx:
+        bulk_tables = BULK_TABLES if self._expected() >= BULK_EVENTS else ()
+        with self.app.store.writing_once(alone=True, bulk=bulk_tables) as tx:
             bulk = tx.bulk()
             stored = {s.pair: s for s in tx.statuses()}
             if self._large(stored):
@@ -242,11 +245,14 @@ class _Import:
         """Is this load large next to the log (so that rebuilding the indexes once is
         cheaper than keeping them up to date row by row)? Guessed from the file size;
         feeds are mostly rows that are not events, so they never are."""
-        if self.source.format in formats.FEEDS:
-            return False
-        expected = self.source.size // BULK_BYTES_PER_EVENT
         existing = sum(s.event_count for s in stored.values())
-        return expected >= max(50_000, existing)
+        return self._expected() >= max(BULK_EVENTS, existing)
+
+    def _expected(self) -> int:
+        """The events this file will add, guessed from its size (0 for a feed)."""
+        if self.source.format in formats.FEEDS:
+            return 0
+        return self.source.size // BULK_BYTES_PER_EVENT
 
     # -- 1 and 2: read, check, append --------------------------------------------
 

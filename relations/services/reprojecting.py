@@ -9,7 +9,6 @@ compact ledger, folded pair by pair, and the projections are written back in bul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from relations.application import App
@@ -17,6 +16,7 @@ from relations.domain.events import Pair
 from relations.services import inputs
 from relations.services.bulk_projection import BulkProjector
 
+REWRITTEN = ("event_effects", "pair_status")  # the tables with references it rewrites
 DETAILS_LIMIT = 1_000  # ids and pairs kept in the audit row; the counts are always exact
 
 
@@ -42,11 +42,11 @@ def reproject(app: App, *, by: str | None = None) -> Reprojected:
         lambda pair, position, state: invalid_now.append(projector.ledger.ids[position]),
     )
     result = Reprojected(projector.digest)
-    with app.store.writing_once(alone=True) as tx:
+    with app.store.writing_once(alone=True, bulk=REWRITTEN) as tx:
         bulk = tx.bulk()
         initial = projector.kernel.start()
         unknown = (initial.status, None)
-        before = {s.pair: (s.status, s.stage) for s in tx.statuses()}
+        before = tx.stages()
         was_invalid = tx.invalid_event_ids()
         _read_ledger(projector, bulk)
         latest = bulk.latest_versions()
@@ -88,19 +88,8 @@ def _note_change(
 
 
 def _read_ledger(projector: BulkProjector, bulk: Any) -> None:
-    days: dict[Any, int] = {}
-    type_code, unknown = projector.type_code, projector.unknown_type
-    ledger = projector.ledger
-    add, index_of = ledger.add, ledger.pair_index.get
-    for event_id, first, second, occurred_on, event_type, actor, via in bulk.live_events():
-        pair = index_of((first, second))
-        if pair is None:
-            pair = ledger.index_of(first, second)
-        ordinal = days.get(occurred_on)
-        if ordinal is None:
-            day = occurred_on if isinstance(occurred_on, date) else date.fromisoformat(occurred_on)
-            ordinal = days[occurred_on] = day.toordinal()
-        add(event_id, pair, ordinal, type_code.get(event_type, unknown), 0, actor == first, via)
+    for rows in bulk.live_events():
+        projector.ledger.add_rows(rows, projector.type_code, projector.unknown_type)
 
 
 def _description(result: Reprojected) -> str:

@@ -87,6 +87,8 @@ def add(
 def remove(app: App, name: str) -> None:
     from apscheduler.jobstores.base import JobLookupError
 
+    if not _NAME.fullmatch(name):  # never a schedule's name (nor text the store can hold)
+        raise InvalidInput(f"no schedule named {name!r} (see `relations schedule list`)")
     with scheduler_for_edits(app) as scheduler:
         try:
             scheduler.remove_job(name)

@@ -49,11 +49,7 @@ def digest(token: str) -> str:
 def add(app: App, name: str, role: str, *, by: str | None = None) -> tuple[StoredToken, str]:
     """A new token: (what is stored, the token itself, to be shown once)."""
     who = inputs.author(by)
-    if not _NAME.fullmatch(name):
-        raise InvalidInput(
-            f"token name {name!r}: use 1 to 100 letters, digits and . _ @ -, starting "
-            "with a letter or digit"
-        )
+    _check_name(name)
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     token = PREFIX + secrets.token_urlsafe(32)
@@ -71,6 +67,14 @@ def add(app: App, name: str, role: str, *, by: str | None = None) -> tuple[Store
     return app.store.write(work), token
 
 
+def _check_name(name: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise InvalidInput(
+            f"token name {name!r}: use 1 to 100 letters, digits and . _ @ -, starting "
+            "with a letter or digit"
+        )
+
+
 def listing(app: App) -> list[StoredToken]:
     with app.store.reading() as tx:
         return tx.tokens.entries()
@@ -78,6 +82,7 @@ def listing(app: App) -> list[StoredToken]:
 
 def revoke(app: App, name: str, *, by: str | None = None) -> StoredToken:
     who = inputs.author(by)
+    _check_name(name)  # no name outside the rules was ever given (and no text the store refuses)
 
     def work(tx: StoreTransaction) -> StoredToken:
         found = tx.tokens.named(name)

@@ -205,6 +205,11 @@ class LogReader:
         sql += " ORDER BY s.pair_first, s.pair_second"
         return [decode.stored_status(row) for row in self.runner.rows(sql, params)]
 
+    def stages(self) -> dict[Pair, tuple[str, str | None]]:
+        """Each stored pair's status and stage (None if stored before stages)."""
+        sql = "SELECT pair_first, pair_second, status, stage FROM pair_status"
+        return {Pair(a, b): (status, stage) for a, b, status, stage in self.runner.rows(sql, {})}
+
     def stored_status(self, pair: Pair) -> StoredStatus | None:
         sql = (
             f"SELECT {STATUS_COLUMNS} FROM pair_status s "

@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from relations.domain.errors import RelationsError
@@ -64,11 +64,13 @@ class SqlStore:
         self.engine.dispose()
 
     @contextmanager
-    def writing_once(self, *, alone: bool = False) -> Iterator[StoreTransaction]:
+    def writing_once(
+        self, *, alone: bool = False, bulk: Sequence[str] = ()
+    ) -> Iterator[StoreTransaction]:
         """``writing`` for work that cannot simply be run again (an import streams its
         file): contention is reported as Busy, a clear error, instead of retried."""
         try:
-            with self.writing(alone=alone) as tx:
+            with self.writing(alone=alone, bulk=bulk) as tx:
                 yield tx
         except DBAPIError as exc:
             if not contention(exc):
@@ -78,19 +80,38 @@ class SqlStore:
             ) from None
 
     @contextmanager
-    def writing(self, *, alone: bool = False) -> Iterator[StoreTransaction]:
+    def writing(
+        self, *, alone: bool = False, bulk: Sequence[str] = ()
+    ) -> Iterator[StoreTransaction]:
         """One write transaction (BEGIN IMMEDIATE on SQLite); commits on success.
 
         On PostgreSQL it first takes the writers' lock in shared mode, before anything
         reads the clock for ``recorded_at``: see ``wait_for_writers``. ``alone`` takes it
         exclusively instead, for a write over every pair (SQLite has one writer anyway).
+
+        ``bulk``, the tables with foreign keys that a write of a million rows fills:
+        SQLite checks their references once, before the commit, instead of row by row (a
+        sixth of the insert); a violation rolls everything back. Every such table the
+        write touches must be listed: the others go unchecked. PostgreSQL's bulk writer
+        does the same by dropping the constraints and adding them back (store.bulk).
         """
         connection = self.engine.connect().execution_options(**{WRITE: True})
-        with connection, connection.begin():
-            if connection.dialect.name == "postgresql":
-                lock = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
-                connection.execute(text(f"SELECT {lock}(:k)"), {"k": WRITERS})
-            yield StoreTransaction(connection)
+        checked_once = bool(bulk) and connection.dialect.name == "sqlite"
+        with connection:
+            driver = connection.connection.driver_connection
+            if checked_once:  # only outside a transaction does SQLite accept it
+                driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            try:
+                with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        lock = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+                        connection.execute(text(f"SELECT {lock}(:k)"), {"k": WRITERS})
+                    yield StoreTransaction(connection)
+                    if checked_once:
+                        _check_foreign_keys(connection, bulk)
+            finally:
+                if checked_once:
+                    driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
     def wait_for_writers(self) -> None:
         """Return once every write transaction that was under way has committed or
@@ -110,6 +131,21 @@ class SqlStore:
         """A read-only transaction: one consistent snapshot."""
         with self.engine.connect() as connection, connection.begin():
             yield StoreTransaction(connection)
+
+
+class BrokenReference(RuntimeError):
+    """A bulk write left a row pointing at one that does not exist (a bug, never bad
+    input): the transaction is rolled back."""
+
+
+def _check_foreign_keys(connection: Connection, tables: Sequence[str]) -> None:
+    broken = [
+        row
+        for table in tables
+        for row in connection.exec_driver_sql(f"PRAGMA foreign_key_check({table})").fetchmany(5)
+    ]
+    if broken:
+        raise BrokenReference(f"rows referring to missing rows (table, rowid, parent): {broken}")
 
 
 def contention(exc: DBAPIError) -> bool:

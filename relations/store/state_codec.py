@@ -31,24 +31,19 @@ def encode(
     cause_id: int | None,
     stage_since: Any,
     missions: tuple[Mission[Any], Mission[Any]],
-    day: Callable[[Any], str] = lambda d: d.isoformat(),
+    day: Callable[[Any], str] = date.isoformat,
 ) -> str:
-    """``day`` turns a held date into ISO text (bulk folds hold day ordinals)."""
-
-    def when(value: Any) -> str:
-        return "" if value is None else day(value)
-
+    """``day`` turns a held date into ISO text (bulk folds hold day ordinals). Written
+    out in one expression: a bulk fold encodes a state for every change (a quarter of
+    a million in a million events)."""
     first, second = missions
     return (
-        f"{when(since)};{'' if cause_id is None else cause_id};{when(stage_since)};"
-        f"{_mission_text(first, when)};{_mission_text(second, when)}"
-    )
-
-
-def _mission_text(mission: Mission[Any], when: Callable[[Any], str]) -> str:
-    return (
-        f"{mission.level},{when(mission.since)},{mission.protecting_power or ''},"
-        f"{1 if mission.consular else 0}"
+        f"{'' if since is None else day(since)};{'' if cause_id is None else cause_id};"
+        f"{'' if stage_since is None else day(stage_since)};"
+        f"{first.level},{'' if first.since is None else day(first.since)},"
+        f"{first.protecting_power or ''},{1 if first.consular else 0};"
+        f"{second.level},{'' if second.since is None else day(second.since)},"
+        f"{second.protecting_power or ''},{1 if second.consular else 0}"
     )
 
 
