@@ -11,12 +11,13 @@ import click
 from relations.cli.app import DATE, TIMESTAMP, Settings, cli, pass_settings
 from relations.cli.output import echo, echo_json, echo_table, shorten
 from relations.cli.params import COUNTRY, event_filters
-from relations.domain.explain import LEVEL_WORDS, mission_line
 
 
 def mission_changes(actor: str, target: str, step: Any) -> list[str]:
     """What an event changed in each mission, e.g. "MLI in DZA: ambassador withdrawn ->
     ambassador"."""
+    from relations.domain.explain import LEVEL_WORDS
+
     first, second = sorted((actor, target))
     lines = []
     senders = ((first, second), (second, first))
@@ -92,6 +93,8 @@ def status(
     known = f", as known at {known_at.isoformat()}" if known_at else ""
     said = stage_label(app.rules, result.status, result.stage)
     echo(f"{pair} ({names}): {said}{since}, as of {result.as_of}{known}")
+    from relations.domain.explain import mission_line  # (not at import: `--help` stays fast)
+
     senders = ((pair.first, pair.second), (pair.second, pair.first))
     for (sender, host), mission in zip(senders, result.missions, strict=True):
         echo(f"  {mission_line(name_of(sender), name_of(host), mission)}")
