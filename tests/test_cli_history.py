@@ -423,3 +423,57 @@ def test_info_counts_pairs_under_the_rules_in_force(
     run.ok("--rules", str(strict), "reproject")
     assert run.json("--rules", str(strict), "info")["pairs"]["severed"] == 1
     assert run.json("info")["pairs"] == {"normal": 1, "strained": 0, "severed": 0}
+
+
+def test_reproject_under_the_same_rules_checks_every_row_and_repairs_what_differs(
+    run: Any, fixtures_dir: Path
+) -> None:
+    """Under the rules the projections were built with, reproject compares every stored
+    event_effects row with the rebuilt one and writes only those that differ; a row of
+    an event that no longer counts makes it write them all anew. Either way the
+    projections end equal to a fresh fold."""
+    from projection_checks import assert_projections_equal_fold
+    from sqlalchemy import create_engine, text
+
+    from relations.bootstrap import bootstrap
+    from relations.domain.events import Pair
+
+    load(run, fixtures_dir, "peru-mexico.jsonl", "colombia-venezuela.jsonl")
+
+    def rewritten() -> int:
+        return int(run.json("log")[-1]["details"]["effects_rewritten"])
+
+    def check_all() -> None:
+        app = bootstrap(run.url)
+        with app.store.reading() as tx:
+            for pair in (Pair.of("PER", "MEX"), Pair.of("COL", "VEN")):
+                assert_projections_equal_fold(tx, app.machine, pair)
+        app.close()
+
+    events = run.json("reproject")["events"]
+    assert rewritten() == 0, "nothing differed: nothing written"
+    engine = create_engine(run.url)
+    with engine.begin() as connection:  # damage two rows behind the tool's back
+        connection.execute(text("UPDATE event_effects SET state = NULL, position = 99 "
+                                "WHERE event_id = (SELECT min(event_id) FROM event_effects "
+                                "WHERE state IS NOT NULL)"))  # fmt: skip
+        last = "(SELECT max(event_id) FROM event_effects)"
+        connection.execute(text("UPDATE event_effects SET stage_after = 'friction' "
+                                f"WHERE event_id = {last}"))  # fmt: skip
+    assert run.json("reproject")["changed"] == []
+    assert rewritten() == 2, "exactly the damaged rows"
+    check_all()
+    # A stored row for an event that does not count (here: a retracted one's row put
+    # back by hand) cannot be matched to a rebuilt row: every row is written anew.
+    retracted = run.json("history", "PE", "MX")[-1]["id"]
+    run.ok("retract", str(retracted), "--reason", "test", "--cascade")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO event_effects (event_id, pair_first, pair_second, "
+                                "occurred_on, status_before, status_after, valid, changed) "
+                                "SELECT id, pair_first, pair_second, occurred_on, 'normal', "
+                                "'normal', true, false FROM events WHERE id = :id"),
+                           {"id": retracted})  # fmt: skip
+    engine.dispose()
+    run.json("reproject")
+    assert rewritten() == events - 1
+    check_all()

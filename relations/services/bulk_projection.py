@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from relations.domain.events import EventDraft, Pair
 from relations.domain.state import Mission, RelationState
+from relations.store.effect_prints import effect_print
 from relations.store.state_codec import encode, iso_of_ordinal
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ class Ledger:
         self.pair_of = array("i")
         self.via: dict[int, str] = {}
         self.ids_ascending = False  # set by BulkProjector.start_folding
+        # what each event's stored event_effects row holds (a hash of it), when a
+        # rebuild checks the stored rows instead of writing them all; and how many
+        # events had one
+        self.stored_effects = array("q")
+        self.matched = 0
         self.pairs: list[Pair] = []
         # by (first, second): a tuple hashes in C, a Pair (a dataclass) in Python
         self.pair_index: dict[tuple[str, str], int] = {}
@@ -78,6 +84,12 @@ class Ledger:
         self.pair_of.append(index)
         if via is not None:
             self.via[position] = via
+
+    def keep_stored_effects(self, prints: list[str | None]) -> None:
+        """Keep (the hash of) the print of each event's stored event_effects row (see
+        store.bulk.live_events) to compare the rebuilt one with."""
+        self.stored_effects.extend([hash(text) for text in prints])
+        self.matched += len(prints) - prints.count(None)
 
     def add_rows(
         self,
@@ -307,6 +319,16 @@ class BulkProjector:
                 valid[flags], changed[flags], place, stages[before], stages[after],
                 None if start < 0 else buffer[start : start + length].decode("utf-8"),
             )  # fmt: skip
+
+    def differing_effect_rows(self, bulk: BulkWriter) -> list[tuple[Any, ...]]:
+        """The event_effects rows that differ from the stored ones (see
+        ``Ledger.keep_stored_effects``)."""
+        stored = self.ledger.stored_effects
+        return [
+            row
+            for row, was in zip(self.effect_rows(bulk), stored, strict=True)
+            if hash(effect_print(row)) != was
+        ]
 
     def status_row(
         self, pair: Pair, state: RelationState[int], count: int, last: int | None, bulk: BulkWriter

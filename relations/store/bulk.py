@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from relations.store.effect_prints import STORED_EFFECT_PRINT
 from relations.store.rows import naive_utc
 
 EVENT_COLUMNS = (
@@ -124,27 +125,39 @@ class BulkWriter:
             self.connection.execute(statement, {"a": first, "b": second, "d": day})
 
     def upsert_statuses(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert or replace pair_status rows. PostgreSQL: COPY into a temporary table,
-        then one INSERT ... SELECT (executemany costs a round of the protocol a row)."""
+        """Insert or replace pair_status rows."""
+        self._upsert("pair_status", STATUS_COLUMNS, ("pair_first", "pair_second"), rows)
+
+    def replace_effects(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert or replace event_effects rows (by event id), indexes kept."""
+        self._upsert("event_effects", EFFECT_COLUMNS, ("event_id",), rows)
+
+    def _upsert(
+        self,
+        table: str,
+        columns: Sequence[str],
+        key: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+    ) -> None:
+        """PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT
+        (executemany costs a round of the protocol a row)."""
         if not rows:
             return
-        names = ", ".join(STATUS_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in STATUS_COLUMNS[2:])
-        upsert = f"ON CONFLICT (pair_first, pair_second) DO UPDATE SET {updates}"
+        names = ", ".join(columns)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+        upsert = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
         if self.postgres:
+            load = f"{table}_load"
             self.connection.execute(
-                text(
-                    "CREATE TEMPORARY TABLE IF NOT EXISTS pair_status_load "
-                    "(LIKE pair_status) ON COMMIT DROP"
-                )
+                text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} (LIKE {table}) ON COMMIT DROP")
             )
-            self.connection.execute(text("DELETE FROM pair_status_load"))
-            self._insert("pair_status_load", STATUS_COLUMNS, rows)
-            loaded = f"SELECT {names} FROM pair_status_load"
-            self.connection.execute(text(f"INSERT INTO pair_status ({names}) {loaded} {upsert}"))
+            self.connection.execute(text(f"DELETE FROM {load}"))
+            self._insert(load, columns, rows)
+            loaded = f"SELECT {names} FROM {load}"
+            self.connection.execute(text(f"INSERT INTO {table} ({names}) {loaded} {upsert}"))
             return
-        marks = ", ".join("?" * len(STATUS_COLUMNS))
-        self._executemany(f"INSERT INTO pair_status ({names}) VALUES ({marks}) {upsert}", rows)
+        marks = ", ".join("?" * len(columns))
+        self._executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {upsert}", rows)
 
     def _insert(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
         names = ", ".join(columns)
@@ -168,25 +181,30 @@ class BulkWriter:
 
     # -- indexes (SQLite) -------------------------------------------------------------
 
-    def live_events(self) -> Iterator[list[tuple[int, str, str, int, str, bool, str | None]]]:
+    def live_events(self, *, with_effects: bool = False) -> Iterator[list[tuple[Any, ...]]]:
         """Every live event that counts (not retracted; confirmed, when recorded or by a
         review, as the type it was confirmed as), in id order, in batches: (id, pair
         first, pair second, the date as a day ordinal, type, whether the actor is the
-        pair's first country, third country). Read straight through the driver
-        (a million rows), retractions and reviews joined in by the database."""
+        pair's first country, third country), then, ``with_effects``, the print of the
+        event's stored event_effects row (``effect_print``; None where there is none). Read
+        straight through the driver (a million rows), the rest joined in by the database."""
         ordinal = (
             "(e.occurred_on - DATE '0001-01-01') + 1"
             if self.postgres
             else "CAST(julianday(e.occurred_on) - 1721424.5 AS INTEGER)"
         )
+        stored, effects = "", ""
+        if with_effects:
+            stored = f", {STORED_EFFECT_PRINT}"
+            effects = "LEFT JOIN event_effects f ON f.event_id = e.id "
         cursor = self.driver.cursor()
         try:
             cursor.execute(
                 f"SELECT e.id, e.pair_first, e.pair_second, {ordinal}, "
                 "CASE WHEN e.review = 'confirmed' THEN e.event_type "
                 "ELSE coalesce(v.event_type, e.event_type) END, "
-                "e.actor = e.pair_first, e.via "
-                "FROM events e LEFT JOIN retractions r ON r.event_id = e.id "
+                f"e.actor = e.pair_first, e.via{stored} "
+                f"FROM events e {effects}LEFT JOIN retractions r ON r.event_id = e.id "
                 "LEFT JOIN reviews v ON v.event_id = e.id AND v.decision = 'confirmed' "
                 "WHERE r.id IS NULL AND (e.review = 'confirmed' OR v.id IS NOT NULL) "
                 "ORDER BY e.id"

@@ -205,11 +205,6 @@ class LogReader:
         sql += " ORDER BY s.pair_first, s.pair_second"
         return [decode.stored_status(row) for row in self.runner.rows(sql, params)]
 
-    def stages(self) -> dict[Pair, tuple[str, str | None]]:
-        """Each stored pair's status and stage (None if stored before stages)."""
-        sql = "SELECT pair_first, pair_second, status, stage FROM pair_status"
-        return {Pair(a, b): (status, stage) for a, b, status, stage in self.runner.rows(sql, {})}
-
     def stored_status(self, pair: Pair) -> StoredStatus | None:
         sql = (
             f"SELECT {STATUS_COLUMNS} FROM pair_status s "
@@ -268,13 +263,6 @@ class LogReader:
             {"first": pair.first, "second": pair.second},
         )
         return int(rows[0][0])
-
-    def invalid_event_ids(self) -> set[int]:
-        """Events the projection holds as invalid under the rules it was built with."""
-        return {
-            int(r[0])
-            for r in self.runner.rows("SELECT event_id FROM event_effects WHERE NOT valid")
-        }
 
     def counts(self) -> dict[str, int]:
         run = self.runner.rows

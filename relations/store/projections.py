@@ -61,9 +61,11 @@ class ProjectionWrites:
         )
         self.connection.execute(statement)
 
-    def clear_projections(self) -> None:
-        """Empty pair_status and event_effects, to rebuild them from the log."""
-        self.connection.execute(delete(event_effects))
+    def clear_projections(self, *, effects: bool = True) -> None:
+        """Empty pair_status and (unless told not to) event_effects, to rebuild them
+        from the log."""
+        if effects:
+            self.connection.execute(delete(event_effects))
         self.connection.execute(delete(pair_status))
 
     def save_effects(self, pair: Pair, steps: Sequence[Step[Event]], since: date | None) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from relations.store.audit import AuditTrail
 from relations.store.event_log import EventLogWrites
 from relations.store.projections import ProjectionWrites
+from relations.store.rebuild_queries import RebuildQueries
 from relations.store.report_queries import ReportQueries
 from relations.store.report_registry import ReportRegistry
 from relations.store.review_queries import ReviewQueries
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
     from relations.store.token_registry import TokenRegistry
 
 
-class StoreTransaction(ReportQueries, ReviewQueries, EventLogWrites, ProjectionWrites,
-                       ReviewWrites):  # fmt: skip
+class StoreTransaction(ReportQueries, ReviewQueries, RebuildQueries, EventLogWrites,
+                       ProjectionWrites, ReviewWrites):  # fmt: skip
     def __init__(self, connection: Connection) -> None:
         super().__init__(AlchemyRunner(connection))
         self.connection = connection
