@@ -63,27 +63,25 @@ class Ledger:
             self.by_pair.append(array("i"))
         return index
 
-    def add(
-        self,
-        event_id: int,
-        index: int,
-        day: int,
-        kind: int,
-        line: int,
-        actor_first: bool,
-        via: str | None = None,
-    ) -> None:
-        """Add an event of pair number ``index`` (see ``index_of``)."""
-        position = len(self.ids)
-        self.by_pair[index].append(position)
-        self.ids.append(event_id)
-        self.days.append(day)
-        self.types.append(kind)
-        self.firsts.append(actor_first)
-        self.lines.append(line)
-        self.pair_of.append(index)
-        if via is not None:
-            self.via[position] = via
+    def add_many(self, items: list[tuple[int, int, int, int, int, bool, str | None]]) -> None:
+        """Add a batch of events, each (event id, pair number from ``index_of``, day
+        ordinal, type code, line, actor is the pair's first country, third country)."""
+        by_pair, ids, days, types, firsts, lines, pair_of, vias = (
+            self.by_pair, self.ids, self.days, self.types, self.firsts, self.lines,
+            self.pair_of, self.via,
+        )  # fmt: skip
+        position = len(ids)
+        for event_id, index, day, kind, line, actor_first, via in items:
+            by_pair[index].append(position)
+            ids.append(event_id)
+            days.append(day)
+            types.append(kind)
+            firsts.append(actor_first)
+            lines.append(line)
+            pair_of.append(index)
+            if via is not None:
+                vias[position] = via
+            position += 1
 
     def keep_stored_effects(self, prints: list[str | None]) -> None:
         """Keep (the hash of) the print of each event's stored event_effects row (see
@@ -98,8 +96,7 @@ class Ledger:
         unknown: int,
     ) -> None:
         """Add events read from the log: (id, pair first, pair second, day ordinal, type,
-        actor is the pair's first country, third country). ``add``, inlined for a million
-        rows."""
+        actor is the pair's first country, third country), resolving each pair's number."""
         pair_index, by_pair, pairs = self.pair_index, self.by_pair, self.pairs
         index_of, code_of = pair_index.get, type_code.get
         ids, days, types, firsts, lines, pair_of, vias = (

@@ -289,6 +289,7 @@ class _Import:
             write = AuditedWrite(self.app, tx, self.who, "import", f"import {source}")
         ids = bulk.reserve_ids(len(accepted))
         rows = []
+        folded: list[tuple[int, int, int, int, int, bool, str | None]] = []
         ledger = self.ledger
         index_of = ledger.pair_index.get
         days = self._days
@@ -330,7 +331,10 @@ class _Import:
             index = index_of(key)
             if index is None:
                 index = ledger.index_of(*key)
-            ledger.add(event_id, index, known_day[0], type_code[kind], line, actor < target, via)
+            folded.append(
+                (event_id, index, known_day[0], type_code[kind], line, actor < target, via)
+            )
+        ledger.add_many(folded)
         bulk.insert_events(rows, write.at, write.id, feed=feed or all_pending)
         self.result.created += len(rows)
         return write
