@@ -75,7 +75,9 @@ def reproject(settings: Settings, by: str | None, as_json: bool) -> None:
     """Rebuild every pair's status from the log under the rules in force.
 
     Lists the pairs whose status changed and the events that became invalid (they are
-    kept, and shown as invalid in history). Run it after changing the rules.
+    kept, and shown as invalid in history). Run it after changing the rules. Under the
+    rules the store was built with, it checks every stored row and rewrites only those
+    that differ.
 
     \b
     Example:
