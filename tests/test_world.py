@@ -121,6 +121,7 @@ KNOWN = [
     ("Taiwan", "Kazakhstan", "severed", "never_established", "1991-12-16"),
     ("Taiwan", "Estonia", "severed", "broken", "1991-09-11"),
     ("Bhutan", "Cambodia", "severed", "never_established", "1953-11-09"),
+    ("Bhutan", "Central African Republic", "severed", "never_established", "1960-08-13"),
     ("Kosovo", "Saint Vincent and the Grenadines", "severed", "never_established", "2008-02-17"),
     ("Georgia", "Venezuela", "severed", "never_established", "1991-04-09"),
     ("Argentina", "Venezuela", "strained", "embassy_closed", "2024-07-29"),
