@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
@@ -98,9 +98,8 @@ class SqlStore:
         connection = self.engine.connect().execution_options(**{WRITE: True})
         checked_once = bool(bulk) and connection.dialect.name == "sqlite"
         with connection:
-            driver = connection.connection.driver_connection
             if checked_once:  # only outside a transaction does SQLite accept it
-                driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+                _foreign_keys(connection, "OFF")
             try:
                 with connection.begin():
                     if connection.dialect.name == "postgresql":
@@ -111,7 +110,7 @@ class SqlStore:
                         _check_foreign_keys(connection, bulk)
             finally:
                 if checked_once:
-                    driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                    _foreign_keys(connection, "ON")
 
     def wait_for_writers(self) -> None:
         """Return once every write transaction that was under way has committed or
@@ -136,6 +135,13 @@ class SqlStore:
 class BrokenReference(RuntimeError):
     """A bulk write left a row pointing at one that does not exist (a bug, never bad
     input): the transaction is rolled back."""
+
+
+def _foreign_keys(connection: Connection, setting: str) -> None:
+    """Row-by-row foreign key checks on or off, through the driver (SQLAlchemy would
+    begin a transaction first, and SQLite ignores the pragma inside one)."""
+    driver: Any = connection.connection.driver_connection
+    driver.execute(f"PRAGMA foreign_keys={setting}")
 
 
 def _check_foreign_keys(connection: Connection, tables: Sequence[str]) -> None:
